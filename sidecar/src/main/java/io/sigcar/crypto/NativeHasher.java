@@ -1,0 +1,143 @@
+package io.sigcar.crypto;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+
+/**
+ * An incremental native hash. Its C state lives in a Java {@code long[]} (8-byte aligned,
+ * no pointers inside), so a request's hasher is ordinary garbage when the request ends:
+ * no arena to open or close per request.
+ */
+final class NativeHasher implements Hasher {
+
+    private final Algorithm algorithm;
+    private final long[] stateWords;
+    private final MemorySegment state;
+    private final MethodHandle update;
+    /** The prepared key an HMAC needs again at the end; NULL for the others. */
+    private final MemorySegment hmacKey;
+    private boolean done;
+
+    private NativeHasher(Algorithm algorithm, long stateSize, MethodHandle update, MemorySegment hmacKey) {
+        this.algorithm = algorithm;
+        this.stateWords = new long[(int) ((stateSize + 7) / 8)];
+        this.state = MemorySegment.ofArray(stateWords);
+        this.update = update;
+        this.hmacKey = hmacKey;
+    }
+
+    static NativeHasher blake3(MemorySegment key) {
+        NativeHasher h = new NativeHasher(Algorithm.BLAKE3_KEYED, LibSigcar.BLAKE3_STATE_SIZE,
+                LibSigcar.BLAKE3_UPDATE, MemorySegment.NULL);
+        try {
+            LibSigcar.check((int) LibSigcar.BLAKE3_INIT.invokeExact(h.state, key, key.byteSize()),
+                    "sigcar_blake3_init_keyed");
+        } catch (Throwable t) {
+            throw Segments.rethrow(t);
+        }
+        return h;
+    }
+
+    static NativeHasher hmac(MemorySegment keyContext) {
+        NativeHasher h = new NativeHasher(Algorithm.HMAC_SHA256, LibSigcar.HMAC_STATE_SIZE,
+                LibSigcar.HMAC_UPDATE, keyContext);
+        try {
+            LibSigcar.check((int) LibSigcar.HMAC_INIT.invokeExact(h.state, keyContext), "sigcar_hmac_init");
+        } catch (Throwable t) {
+            throw Segments.rethrow(t);
+        }
+        return h;
+    }
+
+    static NativeHasher digest(Algorithm algorithm) {
+        boolean sha256 = algorithm == Algorithm.SHA_256;
+        NativeHasher h = new NativeHasher(algorithm,
+                sha256 ? LibSigcar.SHA256_STATE_SIZE : LibSigcar.SHA512_STATE_SIZE,
+                sha256 ? LibSigcar.SHA256_UPDATE : LibSigcar.SHA512_UPDATE, MemorySegment.NULL);
+        try {
+            int rc = sha256
+                    ? (int) LibSigcar.SHA256_INIT.invokeExact(h.state)
+                    : (int) LibSigcar.SHA512_INIT.invokeExact(h.state);
+            LibSigcar.check(rc, "sigcar_" + algorithm.id().replace("-", "") + "_init");
+        } catch (Throwable t) {
+            throw Segments.rethrow(t);
+        }
+        return h;
+    }
+
+    @Override
+    public Algorithm algorithm() {
+        return algorithm;
+    }
+
+    @Override
+    public Hasher update(byte[] in, int off, int len) {
+        feed(Segments.of(in, off, len));
+        return this;
+    }
+
+    @Override
+    public Hasher update(ByteBuffer in) {
+        feed(Segments.of(in));
+        in.position(in.limit());
+        return this;
+    }
+
+    /** Feeds a segment in pieces no larger than one critical call may take. */
+    void feed(MemorySegment in) {
+        ensureOpen();
+        long size = in.byteSize();
+        long off = 0;
+        do {
+            long n = Math.min(size - off, LibSigcar.MAX_CRITICAL_BYTES);
+            MemorySegment piece = in.asSlice(off, n);
+            int rc;
+            try {
+                rc = (int) update.invokeExact(state, piece, n);
+            } catch (Throwable t) {
+                throw Segments.rethrow(t);
+            }
+            LibSigcar.check(rc, "update");
+            off += n;
+        } while (off < size);
+    }
+
+    @Override
+    public void finish(byte[] out, int outOff) {
+        finishInto(Segments.out(out, outOff, algorithm));
+    }
+
+    void finishInto(MemorySegment out) {
+        ensureOpen();
+        int rc;
+        try {
+            rc = switch (algorithm) {
+                case BLAKE3_KEYED -> (int) LibSigcar.BLAKE3_FINAL.invokeExact(state, out, out.byteSize());
+                case HMAC_SHA256 -> (int) LibSigcar.HMAC_FINAL.invokeExact(state, hmacKey, out);
+                case SHA_256 -> (int) LibSigcar.SHA256_FINAL.invokeExact(state, out);
+                case SHA_512 -> (int) LibSigcar.SHA512_FINAL.invokeExact(state, out);
+            };
+        } catch (Throwable t) {
+            throw Segments.rethrow(t);
+        }
+        LibSigcar.check(rc, algorithm + " final");
+        close();
+    }
+
+    private void ensureOpen() {
+        if (done) {
+            throw new IllegalStateException(algorithm + " hasher already finished or closed");
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!done) {
+            done = true;
+            // HMAC and BLAKE3 states carry key-derived bytes; do not leave them for the heap.
+            Arrays.fill(stateWords, 0L);
+        }
+    }
+}
