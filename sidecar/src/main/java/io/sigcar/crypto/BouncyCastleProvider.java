@@ -61,9 +61,21 @@ final class BouncyCastleProvider extends JavaProvider {
         return Arrays.constantTimeAreEqual(a, b);
     }
 
-    private static final class MacEngine implements JavaEngine {
-        private final Mac mac;
+    /** The shared part of both engine kinds: Bouncy Castle takes arrays, so buffers go through a scratch array. */
+    private abstract static class ArrayEngine implements JavaEngine {
         private byte[] scratch;
+
+        @Override
+        public final void update(ByteBuffer in) {
+            if (scratch == null) {
+                scratch = new byte[SCRATCH];
+            }
+            JavaEngine.updateViaArray(this, in, scratch);
+        }
+    }
+
+    private static final class MacEngine extends ArrayEngine {
+        private final Mac mac;
 
         MacEngine(Mac mac) {
             this.mac = mac;
@@ -72,14 +84,6 @@ final class BouncyCastleProvider extends JavaProvider {
         @Override
         public void update(byte[] in, int off, int len) {
             mac.update(in, off, len);
-        }
-
-        @Override
-        public void update(ByteBuffer in) {
-            if (scratch == null) {
-                scratch = new byte[SCRATCH];
-            }
-            JavaEngine.updateViaArray(this, in, scratch);
         }
 
         @Override
@@ -94,9 +98,8 @@ final class BouncyCastleProvider extends JavaProvider {
     }
 
     /** Also serves keyed BLAKE3, whose reset() returns to the keyed start state. */
-    private static final class DigestEngine implements JavaEngine {
+    private static final class DigestEngine extends ArrayEngine {
         private final Digest digest;
-        private byte[] scratch;
 
         DigestEngine(Digest digest) {
             this.digest = digest;
@@ -105,14 +108,6 @@ final class BouncyCastleProvider extends JavaProvider {
         @Override
         public void update(byte[] in, int off, int len) {
             digest.update(in, off, len);
-        }
-
-        @Override
-        public void update(ByteBuffer in) {
-            if (scratch == null) {
-                scratch = new byte[SCRATCH];
-            }
-            JavaEngine.updateViaArray(this, in, scratch);
         }
 
         @Override
