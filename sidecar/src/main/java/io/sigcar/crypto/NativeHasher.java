@@ -18,44 +18,62 @@ final class NativeHasher implements Hasher {
     private final MethodHandle update;
     /** The prepared key an HMAC needs again at the end; NULL for the others. */
     private final MemorySegment hmacKey;
+    /** The key this hasher reads (at init, and for HMAC at the end); null for digests. */
+    private final NativeMacKey owner;
     private boolean done;
 
-    private NativeHasher(Algorithm algorithm, long stateSize, MethodHandle update, MemorySegment hmacKey) {
+    private NativeHasher(Algorithm algorithm, long stateSize, MethodHandle update, MemorySegment hmacKey,
+            NativeMacKey owner) {
         this.algorithm = algorithm;
         this.stateWords = new long[(int) ((stateSize + 7) / 8)];
         this.state = MemorySegment.ofArray(stateWords);
         this.update = update;
         this.hmacKey = hmacKey;
+        this.owner = owner;
     }
 
-    static NativeHasher blake3(MemorySegment key) {
+    static NativeHasher blake3(NativeMacKey owner, MemorySegment key) {
         NativeHasher h = new NativeHasher(Algorithm.BLAKE3_KEYED, LibSigcar.BLAKE3_STATE_SIZE,
-                LibSigcar.BLAKE3_UPDATE, MemorySegment.NULL);
+                LibSigcar.BLAKE3_UPDATE, MemorySegment.NULL, owner);
         try {
             LibSigcar.check((int) LibSigcar.BLAKE3_INIT.invokeExact(h.state, key, key.byteSize()),
                     "sigcar_blake3_init_keyed");
         } catch (Throwable t) {
             throw Segments.rethrow(t);
         }
+        h.checkOwnerStillOpen(null);
         return h;
     }
 
-    static NativeHasher hmac(MemorySegment keyContext) {
+    static NativeHasher hmac(NativeMacKey owner, MemorySegment keyContext) {
         NativeHasher h = new NativeHasher(Algorithm.HMAC_SHA256, LibSigcar.HMAC_STATE_SIZE,
-                LibSigcar.HMAC_UPDATE, keyContext);
+                LibSigcar.HMAC_UPDATE, keyContext, owner);
         try {
             LibSigcar.check((int) LibSigcar.HMAC_INIT.invokeExact(h.state, keyContext), "sigcar_hmac_init");
         } catch (Throwable t) {
             throw Segments.rethrow(t);
         }
+        h.checkOwnerStillOpen(null);
         return h;
+    }
+
+    /** A key closed while this hasher read it may have been half wiped: discard, and fail. */
+    private void checkOwnerStillOpen(MemorySegment result) {
+        if (owner != null) {
+            try {
+                owner.checkStillOpen(result);
+            } catch (IllegalStateException e) {
+                close();
+                throw e;
+            }
+        }
     }
 
     static NativeHasher digest(Algorithm algorithm) {
         boolean sha256 = algorithm == Algorithm.SHA_256;
         NativeHasher h = new NativeHasher(algorithm,
                 sha256 ? LibSigcar.SHA256_STATE_SIZE : LibSigcar.SHA512_STATE_SIZE,
-                sha256 ? LibSigcar.SHA256_UPDATE : LibSigcar.SHA512_UPDATE, MemorySegment.NULL);
+                sha256 ? LibSigcar.SHA256_UPDATE : LibSigcar.SHA512_UPDATE, MemorySegment.NULL, null);
         try {
             int rc = sha256
                     ? (int) LibSigcar.SHA256_INIT.invokeExact(h.state)
@@ -111,6 +129,9 @@ final class NativeHasher implements Hasher {
 
     void finishInto(MemorySegment out) {
         ensureOpen();
+        if (algorithm == Algorithm.HMAC_SHA256) {
+            owner.ensureOpen();
+        }
         int rc;
         try {
             rc = switch (algorithm) {
@@ -123,6 +144,9 @@ final class NativeHasher implements Hasher {
             throw Segments.rethrow(t);
         }
         LibSigcar.check(rc, algorithm + " final");
+        if (algorithm == Algorithm.HMAC_SHA256) {
+            checkOwnerStillOpen(out);
+        }
         close();
     }
 

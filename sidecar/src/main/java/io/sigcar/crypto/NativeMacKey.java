@@ -2,16 +2,24 @@ package io.sigcar.crypto;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 
 /**
  * A native MAC key: the key (BLAKE3) or its prepared HMAC midstates live off-heap in a
  * shared arena, readable by every event-loop thread, wiped and freed on close.
+ *
+ * <p>Closing while other threads still use the key must never yield a MAC computed from
+ * half-wiped material. Close therefore works like a seqlock writer: it publishes
+ * {@code closed} and a full fence, then wipes. Every use reads the key inside a downcall
+ * and re-checks {@code closed} afterwards; a use that could have seen a wiped byte sees
+ * {@code closed} and throws instead of returning a result.
  */
 abstract sealed class NativeMacKey implements MacKey {
 
     protected final Arena arena = Arena.ofShared();
     private final Algorithm algorithm;
+    private volatile boolean closed;
 
     NativeMacKey(Algorithm algorithm) {
         this.algorithm = algorithm;
@@ -47,6 +55,7 @@ abstract sealed class NativeMacKey implements MacKey {
             }
         } else {
             oneShot(in, out);
+            checkStillOpen(out);
         }
     }
 
@@ -60,15 +69,40 @@ abstract sealed class NativeMacKey implements MacKey {
 
     @Override
     public final synchronized void close() {
-        if (arena.scope().isAlive()) {
-            wipe();
-            arena.close();
+        if (closed) {
+            return;
+        }
+        closed = true;
+        VarHandle.fullFence(); // closed is visible before any byte is wiped
+        wipe();
+        // A downcall still running holds the arena; it is at most one 64 KiB piece, so wait it out.
+        while (true) {
+            try {
+                arena.close();
+                return;
+            } catch (IllegalStateException inUse) {
+                Thread.onSpinWait();
+            }
         }
     }
 
     final void ensureOpen() {
-        if (!arena.scope().isAlive()) {
+        if (closed) {
             throw new IllegalStateException(algorithm + " key is closed");
+        }
+    }
+
+    /**
+     * Called after a downcall that read the key: if the key was closed meanwhile, the result
+     * may come from wiped bytes, so it is erased and the call fails.
+     */
+    final void checkStillOpen(MemorySegment result) {
+        VarHandle.acquireFence(); // the key reads in the downcall come before this check
+        if (closed) {
+            if (result != null) {
+                result.fill((byte) 0);
+            }
+            throw new IllegalStateException(algorithm + " key was closed while in use");
         }
     }
 
@@ -103,7 +137,7 @@ abstract sealed class NativeMacKey implements MacKey {
         @Override
         public NativeHasher newHasher() {
             ensureOpen();
-            return NativeHasher.hmac(ctx);
+            return NativeHasher.hmac(this, ctx);
         }
 
         @Override
@@ -147,7 +181,7 @@ abstract sealed class NativeMacKey implements MacKey {
         @Override
         public NativeHasher newHasher() {
             ensureOpen();
-            return NativeHasher.blake3(key);
+            return NativeHasher.blake3(this, key);
         }
 
         @Override
