@@ -38,6 +38,7 @@ extern "C" {
 #define SIGCAR_EINVAL (-1)   /* null pointer where data is required, or a state that was never initialised */
 #define SIGCAR_EKEYLEN (-2)  /* key of the wrong length */
 #define SIGCAR_ELEN (-3)     /* output length out of range */
+#define SIGCAR_ECRYPTO (-4)  /* libcrypto reported a failure; no result was produced */
 
 #define SIGCAR_BLAKE3_KEY_LEN 32
 #define SIGCAR_BLAKE3_OUT_LEN 32

@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "blake3.h"
 
 #define BLAKE3_STATE_MAGIC 0x53474233424c4b33ULL /* marks an initialised state */
@@ -38,6 +40,7 @@ int sigcar_blake3_keyed(const uint8_t *key, size_t key_len, const uint8_t *in, s
   blake3_hasher_init_keyed(&hasher, key);
   blake3_hasher_update(&hasher, in, in_len);
   blake3_hasher_finalize(&hasher, out, out_len);
+  OPENSSL_cleanse(&hasher, sizeof hasher); /* it holds the key words */
   return SIGCAR_OK;
 }
 

@@ -56,28 +56,36 @@ int sigcar_hmac_key_init(void *key_ctx, const uint8_t *key, size_t key_len) {
   if (key_ctx == NULL || bad_input(key, key_len)) {
     return SIGCAR_EINVAL;
   }
+  sigcar_hmac_key *k = key_ctx;
+  k->magic = 0;
   uint8_t block[SHA256_CBLOCK];
+  uint8_t pad[SHA256_CBLOCK];
+  SHA256_CTX hashed_key;
   memset(block, 0, sizeof block);
+  /* Every libcrypto result is checked: a silently failed step would leave a zero block,
+   * i.e. the empty key, and anyone could forge MACs. The low-level API never allocates. */
+  int ok = 1;
   if (key_len > SHA256_CBLOCK) {
-    SHA256(key, key_len, block);
+    ok = SHA256_Init(&hashed_key) && SHA256_Update(&hashed_key, key, key_len) && SHA256_Final(block, &hashed_key);
   } else if (key_len > 0) {
     memcpy(block, key, key_len);
   }
-  sigcar_hmac_key *k = key_ctx;
-  uint8_t pad[SHA256_CBLOCK];
-  for (size_t i = 0; i < SHA256_CBLOCK; i++) {
+  for (size_t i = 0; ok && i < SHA256_CBLOCK; i++) {
     pad[i] = block[i] ^ 0x36;
   }
-  SHA256_Init(&k->inner);
-  SHA256_Update(&k->inner, pad, sizeof pad);
-  for (size_t i = 0; i < SHA256_CBLOCK; i++) {
+  ok = ok && SHA256_Init(&k->inner) && SHA256_Update(&k->inner, pad, sizeof pad);
+  for (size_t i = 0; ok && i < SHA256_CBLOCK; i++) {
     pad[i] = block[i] ^ 0x5c;
   }
-  SHA256_Init(&k->outer);
-  SHA256_Update(&k->outer, pad, sizeof pad);
-  k->magic = HMAC_KEY_MAGIC;
+  ok = ok && SHA256_Init(&k->outer) && SHA256_Update(&k->outer, pad, sizeof pad);
   OPENSSL_cleanse(block, sizeof block);
   OPENSSL_cleanse(pad, sizeof pad);
+  OPENSSL_cleanse(&hashed_key, sizeof hashed_key);
+  if (!ok) {
+    OPENSSL_cleanse(k, sizeof *k);
+    return SIGCAR_ECRYPTO;
+  }
+  k->magic = HMAC_KEY_MAGIC;
   return SIGCAR_OK;
 }
 
@@ -94,13 +102,18 @@ static const sigcar_hmac_key *valid_key(const void *key_ctx) {
   return (k != NULL && k->magic == HMAC_KEY_MAGIC) ? k : NULL;
 }
 
-static void hmac_outer(const sigcar_hmac_key *k, SHA256_CTX *inner, uint8_t out[SIGCAR_SHA256_LEN]) {
+static int hmac_outer(const sigcar_hmac_key *k, SHA256_CTX *inner, uint8_t out[SIGCAR_SHA256_LEN]) {
   uint8_t inner_digest[SIGCAR_SHA256_LEN];
-  SHA256_Final(inner_digest, inner);
   SHA256_CTX outer = k->outer;
-  SHA256_Update(&outer, inner_digest, sizeof inner_digest);
-  SHA256_Final(out, &outer);
+  int ok = SHA256_Final(inner_digest, inner) && SHA256_Update(&outer, inner_digest, sizeof inner_digest) &&
+           SHA256_Final(out, &outer);
   OPENSSL_cleanse(&outer, sizeof outer);
+  OPENSSL_cleanse(inner_digest, sizeof inner_digest);
+  if (!ok) {
+    OPENSSL_cleanse(out, SIGCAR_SHA256_LEN);
+    return SIGCAR_ECRYPTO;
+  }
+  return SIGCAR_OK;
 }
 
 int sigcar_hmac_sha256(const void *key_ctx, const uint8_t *in, size_t in_len,
@@ -110,9 +123,9 @@ int sigcar_hmac_sha256(const void *key_ctx, const uint8_t *in, size_t in_len,
     return SIGCAR_EINVAL;
   }
   SHA256_CTX inner = k->inner;
-  SHA256_Update(&inner, in, in_len);
-  hmac_outer(k, &inner, out);
-  return SIGCAR_OK;
+  int rc = SHA256_Update(&inner, in, in_len) ? hmac_outer(k, &inner, out) : SIGCAR_ECRYPTO;
+  OPENSSL_cleanse(&inner, sizeof inner);
+  return rc;
 }
 
 int sigcar_hmac_init(void *state, const void *key_ctx) {
@@ -131,8 +144,7 @@ int sigcar_hmac_update(void *state, const uint8_t *in, size_t in_len) {
   if (s == NULL || s->magic != HMAC_STATE_MAGIC || bad_input(in, in_len)) {
     return SIGCAR_EINVAL;
   }
-  SHA256_Update(&s->inner, in, in_len);
-  return SIGCAR_OK;
+  return SHA256_Update(&s->inner, in, in_len) ? SIGCAR_OK : SIGCAR_ECRYPTO;
 }
 
 int sigcar_hmac_final(void *state, const void *key_ctx, uint8_t out[SIGCAR_SHA256_LEN]) {
@@ -141,10 +153,10 @@ int sigcar_hmac_final(void *state, const void *key_ctx, uint8_t out[SIGCAR_SHA25
   if (s == NULL || s->magic != HMAC_STATE_MAGIC || k == NULL || out == NULL) {
     return SIGCAR_EINVAL;
   }
-  hmac_outer(k, &s->inner, out);
+  int rc = hmac_outer(k, &s->inner, out);
   /* SHA256_Final consumed the state; a second final must fail, not return garbage. */
   OPENSSL_cleanse(s, sizeof *s);
-  return SIGCAR_OK;
+  return rc;
 }
 
 /* ---- SHA-256 / SHA-512 ---- */
@@ -154,10 +166,8 @@ int sigcar_sha256(const uint8_t *in, size_t in_len, uint8_t out[SIGCAR_SHA256_LE
     return SIGCAR_EINVAL;
   }
   SHA256_CTX ctx;
-  SHA256_Init(&ctx);
-  SHA256_Update(&ctx, in, in_len);
-  SHA256_Final(out, &ctx);
-  return SIGCAR_OK;
+  int ok = SHA256_Init(&ctx) && SHA256_Update(&ctx, in, in_len) && SHA256_Final(out, &ctx);
+  return ok ? SIGCAR_OK : SIGCAR_ECRYPTO;
 }
 
 int sigcar_sha512(const uint8_t *in, size_t in_len, uint8_t out[SIGCAR_SHA512_LEN]) {
@@ -165,10 +175,8 @@ int sigcar_sha512(const uint8_t *in, size_t in_len, uint8_t out[SIGCAR_SHA512_LE
     return SIGCAR_EINVAL;
   }
   SHA512_CTX ctx;
-  SHA512_Init(&ctx);
-  SHA512_Update(&ctx, in, in_len);
-  SHA512_Final(out, &ctx);
-  return SIGCAR_OK;
+  int ok = SHA512_Init(&ctx) && SHA512_Update(&ctx, in, in_len) && SHA512_Final(out, &ctx);
+  return ok ? SIGCAR_OK : SIGCAR_ECRYPTO;
 }
 
 int sigcar_sha256_init(void *state) {
@@ -176,7 +184,9 @@ int sigcar_sha256_init(void *state) {
   if (s == NULL) {
     return SIGCAR_EINVAL;
   }
-  SHA256_Init(&s->ctx);
+  if (!SHA256_Init(&s->ctx)) {
+    return SIGCAR_ECRYPTO;
+  }
   s->magic = SHA_STATE_MAGIC;
   return SIGCAR_OK;
 }
@@ -186,8 +196,7 @@ int sigcar_sha256_update(void *state, const uint8_t *in, size_t in_len) {
   if (s == NULL || s->magic != SHA_STATE_MAGIC || bad_input(in, in_len)) {
     return SIGCAR_EINVAL;
   }
-  SHA256_Update(&s->ctx, in, in_len);
-  return SIGCAR_OK;
+  return SHA256_Update(&s->ctx, in, in_len) ? SIGCAR_OK : SIGCAR_ECRYPTO;
 }
 
 int sigcar_sha256_final(void *state, uint8_t out[SIGCAR_SHA256_LEN]) {
@@ -195,9 +204,9 @@ int sigcar_sha256_final(void *state, uint8_t out[SIGCAR_SHA256_LEN]) {
   if (s == NULL || s->magic != SHA_STATE_MAGIC || out == NULL) {
     return SIGCAR_EINVAL;
   }
-  SHA256_Final(out, &s->ctx);
+  int ok = SHA256_Final(out, &s->ctx);
   s->magic = 0;
-  return SIGCAR_OK;
+  return ok ? SIGCAR_OK : SIGCAR_ECRYPTO;
 }
 
 int sigcar_sha512_init(void *state) {
@@ -205,7 +214,9 @@ int sigcar_sha512_init(void *state) {
   if (s == NULL) {
     return SIGCAR_EINVAL;
   }
-  SHA512_Init(&s->ctx);
+  if (!SHA512_Init(&s->ctx)) {
+    return SIGCAR_ECRYPTO;
+  }
   s->magic = SHA_STATE_MAGIC;
   return SIGCAR_OK;
 }
@@ -215,8 +226,7 @@ int sigcar_sha512_update(void *state, const uint8_t *in, size_t in_len) {
   if (s == NULL || s->magic != SHA_STATE_MAGIC || bad_input(in, in_len)) {
     return SIGCAR_EINVAL;
   }
-  SHA512_Update(&s->ctx, in, in_len);
-  return SIGCAR_OK;
+  return SHA512_Update(&s->ctx, in, in_len) ? SIGCAR_OK : SIGCAR_ECRYPTO;
 }
 
 int sigcar_sha512_final(void *state, uint8_t out[SIGCAR_SHA512_LEN]) {
@@ -224,9 +234,9 @@ int sigcar_sha512_final(void *state, uint8_t out[SIGCAR_SHA512_LEN]) {
   if (s == NULL || s->magic != SHA_STATE_MAGIC || out == NULL) {
     return SIGCAR_EINVAL;
   }
-  SHA512_Final(out, &s->ctx);
+  int ok = SHA512_Final(out, &s->ctx);
   s->magic = 0;
-  return SIGCAR_OK;
+  return ok ? SIGCAR_OK : SIGCAR_ECRYPTO;
 }
 
 /* ---- constant-time compare ---- */

@@ -1,5 +1,6 @@
 package io.sigcar.crypto;
 
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -122,6 +123,7 @@ abstract class JavaProvider implements CryptoProvider {
             } catch (RuntimeException e) {
                 throw resetAfter(engine, e);
             }
+            checkStillOpen(out, outOff);
         }
 
         @Override
@@ -136,17 +138,35 @@ abstract class JavaProvider implements CryptoProvider {
             } catch (RuntimeException e) {
                 throw resetAfter(engine, e);
             }
+            checkStillOpen(out, outOff);
         }
 
         @Override
         public Hasher newHasher() {
             ensureOpen();
-            return new EngineHasher(algorithm, macEngine(algorithm, key));
+            JavaEngine engine = macEngine(algorithm, key);
+            checkStillOpen(null, 0);
+            return new EngineHasher(algorithm, engine);
         }
 
         private void ensureOpen() {
             if (closed) {
                 throw new IllegalStateException(algorithm + " key is closed");
+            }
+        }
+
+        /**
+         * An engine may be built from the key array while close() zeroes it; such an engine
+         * would MAC with a zero key. close() publishes {@code closed} before wiping, so a use
+         * that may have read wiped bytes sees it here, erases its result and fails.
+         */
+        private void checkStillOpen(byte[] out, int outOff) {
+            VarHandle.acquireFence();
+            if (closed) {
+                if (out != null) {
+                    Arrays.fill(out, outOff, outOff + algorithm.outputLength(), (byte) 0);
+                }
+                throw new IllegalStateException(algorithm + " key was closed while in use");
             }
         }
 
@@ -158,6 +178,7 @@ abstract class JavaProvider implements CryptoProvider {
         @Override
         public void close() {
             closed = true;
+            VarHandle.fullFence(); // closed is visible before any key byte is zeroed
             engines.remove();
             Arrays.fill(key, (byte) 0);
         }

@@ -3,6 +3,7 @@ package io.sigcar.crypto;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 
@@ -98,7 +99,7 @@ public final class KnownAnswers {
 
     private static byte[] repeat(byte b, int n) {
         byte[] out = new byte[n];
-        java.util.Arrays.fill(out, b);
+        Arrays.fill(out, b);
         return out;
     }
 }

@@ -129,6 +129,7 @@ final class LibSigcar {
                 case -1 -> "invalid argument or uninitialised state";
                 case -2 -> "wrong key length";
                 case -3 -> "bad output length";
+                case -4 -> "libcrypto reported a failure";
                 default -> "error " + rc;
             };
             throw new IllegalStateException(function + " failed: " + what);

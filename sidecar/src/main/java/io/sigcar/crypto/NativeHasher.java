@@ -1,7 +1,6 @@
 package io.sigcar.crypto;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 
@@ -9,32 +8,33 @@ import java.util.Arrays;
  * An incremental native hash. Its C state lives in a Java {@code long[]} (8-byte aligned,
  * no pointers inside), so a request's hasher is ordinary garbage when the request ends:
  * no arena to open or close per request.
+ *
+ * <p>Trade-off: a keyed BLAKE3 state holds the key words, and the GC may copy the array
+ * before {@link #close()} zeroes it; callers close hashers in try-with-resources. One
+ * hasher must never be used by two threads at once: the C state would be corrupted.
  */
 final class NativeHasher implements Hasher {
 
     private final Algorithm algorithm;
     private final long[] stateWords;
     private final MemorySegment state;
-    private final MethodHandle update;
     /** The prepared key an HMAC needs again at the end; NULL for the others. */
     private final MemorySegment hmacKey;
     /** The key this hasher reads (at init, and for HMAC at the end); null for digests. */
     private final NativeMacKey owner;
     private boolean done;
 
-    private NativeHasher(Algorithm algorithm, long stateSize, MethodHandle update, MemorySegment hmacKey,
-            NativeMacKey owner) {
+    private NativeHasher(Algorithm algorithm, long stateSize, MemorySegment hmacKey, NativeMacKey owner) {
         this.algorithm = algorithm;
         this.stateWords = new long[(int) ((stateSize + 7) / 8)];
         this.state = MemorySegment.ofArray(stateWords);
-        this.update = update;
         this.hmacKey = hmacKey;
         this.owner = owner;
     }
 
     static NativeHasher blake3(NativeMacKey owner, MemorySegment key) {
-        NativeHasher h = new NativeHasher(Algorithm.BLAKE3_KEYED, LibSigcar.BLAKE3_STATE_SIZE,
-                LibSigcar.BLAKE3_UPDATE, MemorySegment.NULL, owner);
+        NativeHasher h = new NativeHasher(Algorithm.BLAKE3_KEYED, LibSigcar.BLAKE3_STATE_SIZE, MemorySegment.NULL,
+                owner);
         try {
             LibSigcar.check((int) LibSigcar.BLAKE3_INIT.invokeExact(h.state, key, key.byteSize()),
                     "sigcar_blake3_init_keyed");
@@ -46,8 +46,7 @@ final class NativeHasher implements Hasher {
     }
 
     static NativeHasher hmac(NativeMacKey owner, MemorySegment keyContext) {
-        NativeHasher h = new NativeHasher(Algorithm.HMAC_SHA256, LibSigcar.HMAC_STATE_SIZE,
-                LibSigcar.HMAC_UPDATE, keyContext, owner);
+        NativeHasher h = new NativeHasher(Algorithm.HMAC_SHA256, LibSigcar.HMAC_STATE_SIZE, keyContext, owner);
         try {
             LibSigcar.check((int) LibSigcar.HMAC_INIT.invokeExact(h.state, keyContext), "sigcar_hmac_init");
         } catch (Throwable t) {
@@ -72,8 +71,7 @@ final class NativeHasher implements Hasher {
     static NativeHasher digest(Algorithm algorithm) {
         boolean sha256 = algorithm == Algorithm.SHA_256;
         NativeHasher h = new NativeHasher(algorithm,
-                sha256 ? LibSigcar.SHA256_STATE_SIZE : LibSigcar.SHA512_STATE_SIZE,
-                sha256 ? LibSigcar.SHA256_UPDATE : LibSigcar.SHA512_UPDATE, MemorySegment.NULL, null);
+                sha256 ? LibSigcar.SHA256_STATE_SIZE : LibSigcar.SHA512_STATE_SIZE, MemorySegment.NULL, null);
         try {
             int rc = sha256
                     ? (int) LibSigcar.SHA256_INIT.invokeExact(h.state)
@@ -113,11 +111,17 @@ final class NativeHasher implements Hasher {
             MemorySegment piece = in.asSlice(off, n);
             int rc;
             try {
-                rc = (int) update.invokeExact(state, piece, n);
+                // One static handle per algorithm, so the JIT can inline the call.
+                rc = switch (algorithm) {
+                    case BLAKE3_KEYED -> (int) LibSigcar.BLAKE3_UPDATE.invokeExact(state, piece, n);
+                    case HMAC_SHA256 -> (int) LibSigcar.HMAC_UPDATE.invokeExact(state, piece, n);
+                    case SHA_256 -> (int) LibSigcar.SHA256_UPDATE.invokeExact(state, piece, n);
+                    case SHA_512 -> (int) LibSigcar.SHA512_UPDATE.invokeExact(state, piece, n);
+                };
             } catch (Throwable t) {
                 throw Segments.rethrow(t);
             }
-            LibSigcar.check(rc, "update");
+            LibSigcar.check(rc, "sigcar_" + algorithm.id().replace("-", "_") + "_update");
             off += n;
         } while (off < size);
     }

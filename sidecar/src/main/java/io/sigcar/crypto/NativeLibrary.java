@@ -1,8 +1,8 @@
 package io.sigcar.crypto;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.foreign.Arena;
@@ -80,7 +80,10 @@ public final class NativeLibrary {
         return osPart + "-" + archPart;
     }
 
-    /** One load attempt, not remembered; {@link #status()} is the process-wide entry point. */
+    /**
+     * One load attempt; {@link #status()} is the process-wide entry point that remembers it.
+     * A success also becomes the library {@link LibSigcar} binds to, if it has not bound yet.
+     */
     static NativeStatus load(Optional<Path> override) {
         List<String> tried = new ArrayList<>();
         try {
@@ -90,7 +93,12 @@ public final class NativeLibrary {
             }
             Optional<Path> extracted = extractFromJar(tried);
             if (extracted.isPresent()) {
-                return open(extracted.get(), "jar:META-INF/native/" + platform() + "/" + LIB_FILE);
+                try {
+                    return open(extracted.get(), "jar:META-INF/native/" + platform() + "/" + LIB_FILE);
+                } catch (LoadFailure e) {
+                    // e.g. a noexec /tmp: a copy installed on java.library.path may still work.
+                    tried.add(e.getMessage());
+                }
             }
             Optional<Path> onLibraryPath = findOnLibraryPath(tried);
             if (onLibraryPath.isPresent()) {
@@ -122,7 +130,7 @@ public final class NativeLibrary {
 
     private static Optional<Path> findOnLibraryPath(List<String> tried) {
         String paths = System.getProperty("java.library.path", "");
-        for (String dir : paths.split(java.io.File.pathSeparator)) {
+        for (String dir : paths.split(File.pathSeparator)) {
             if (dir.isBlank()) {
                 continue;
             }
@@ -179,10 +187,6 @@ public final class NativeLibrary {
     @SuppressWarnings("restricted") // the library returns pointers to static strings
     static String cString(MemorySegment pointer) {
         return pointer.reinterpret(4096).getString(0);
-    }
-
-    static FunctionDescriptor returnsString() {
-        return FunctionDescriptor.of(ADDRESS);
     }
 
     private static void deleteQuietly(Path path) {

@@ -67,6 +67,9 @@ abstract sealed class NativeMacKey implements MacKey {
     /** Wipes the key material, then frees it. */
     abstract void wipe();
 
+    /** The off-heap key material, for the test that proves {@link #wipe()} zeroes it. */
+    abstract MemorySegment material();
+
     @Override
     public final synchronized void close() {
         if (closed) {
@@ -120,7 +123,10 @@ abstract sealed class NativeMacKey implements MacKey {
                 arena.close();
                 throw Segments.rethrow(t);
             }
-            LibSigcar.check(rc, "sigcar_hmac_key_init");
+            if (rc < 0) {
+                arena.close();
+                LibSigcar.check(rc, "sigcar_hmac_key_init");
+            }
         }
 
         @Override
@@ -152,6 +158,11 @@ abstract sealed class NativeMacKey implements MacKey {
 
         /** The prepared context, for the benchmark that compares call styles. */
         MemorySegment context() {
+            return ctx;
+        }
+
+        @Override
+        MemorySegment material() {
             return ctx;
         }
     }
@@ -187,6 +198,11 @@ abstract sealed class NativeMacKey implements MacKey {
         @Override
         void wipe() {
             key.fill((byte) 0);
+        }
+
+        @Override
+        MemorySegment material() {
+            return key;
         }
     }
 }

@@ -9,8 +9,10 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Key rotation closes keys that other threads may still be using. Whatever the timing, a
@@ -19,9 +21,15 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class CloseWhileInUseTest {
 
-    @ParameterizedTest
-    @EnumSource(value = Algorithm.class, names = {"HMAC_SHA256", "BLAKE3_KEYED"})
-    void closingUnderLoadNeverYieldsAWrongMac(Algorithm algorithm) throws Exception {
+    static Stream<Arguments> keys() {
+        return Stream.of(new NativeProvider(), new JdkProvider(), new BouncyCastleProvider())
+                .flatMap(p -> Stream.of(Algorithm.HMAC_SHA256, Algorithm.BLAKE3_KEYED).filter(p::supports)
+                        .map(a -> Arguments.of(p, a)));
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("keys")
+    void closingUnderLoadNeverYieldsAWrongMac(CryptoProvider provider, Algorithm algorithm) throws Exception {
         SplittableRandom random = new SplittableRandom(11);
         byte[] keyBytes = new byte[32];
         random.nextBytes(keyBytes);
@@ -31,7 +39,6 @@ class CloseWhileInUseTest {
             random.nextBytes(messages[i]);
             expected[i] = new BouncyCastleProvider().macKey(algorithm, keyBytes).mac(messages[i]);
         }
-        NativeProvider provider = new NativeProvider();
         AtomicLong good = new AtomicLong();
         AtomicLong refused = new AtomicLong();
         for (int round = 0; round < 40; round++) {

@@ -63,6 +63,21 @@ class FallbackTest {
         assertTrue(r.stdout.contains("cannot open override " + notALibrary), r.stdout);
     }
 
+    /** A real shared library exporting our ABI probe with the wrong version, built here with cc. */
+    @Test
+    void aLibraryWithAnotherAbiVersionIsRefusedAsStale(@TempDir Path dir) throws Exception {
+        Path source = Files.writeString(dir.resolve("stale.c"), "int sigcar_abi_version(void) { return 2; }\n");
+        Path lib = dir.resolve("libsigcar.so");
+        Process cc = new ProcessBuilder("cc", "-shared", "-fPIC", "-o", lib.toString(), source.toString())
+                .redirectErrorStream(true).start();
+        String ccOut = new String(cc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(cc.waitFor(60, TimeUnit.SECONDS) && cc.exitValue() == 0, "cc failed: " + ccOut);
+        NativeStatus s = NativeLibrary.load(java.util.Optional.of(lib));
+        assertFalse(s.loaded());
+        assertTrue(s.failure().contains("stale library") && s.failure().contains("ABI version 2"), s.failure());
+        assertTrue(s.failure().contains(lib.toString()), s.failure());
+    }
+
     record Result(int exit, String stdout, String stderr) {}
 
     static Result runSelftest(String... jvmArgs) throws IOException, InterruptedException {

@@ -120,6 +120,21 @@ class MisuseTest {
         assertTrue(p.equal(new byte[0], new byte[0]));
     }
 
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(value = Algorithm.class, names = {"HMAC_SHA256", "BLAKE3_KEYED"})
+    void wipeZeroesTheOffHeapKeyMaterial(Algorithm a) {
+        byte[] keyBytes = new byte[32];
+        java.util.Arrays.fill(keyBytes, (byte) 0x5a);
+        NativeMacKey key = (NativeMacKey) new NativeProvider().macKey(a, keyBytes);
+        java.lang.foreign.MemorySegment material = key.material();
+        assertTrue(material.elements(java.lang.foreign.ValueLayout.JAVA_BYTE).anyMatch(b -> b.get(
+                java.lang.foreign.ValueLayout.JAVA_BYTE, 0) != 0), "material is there before the wipe");
+        key.wipe();
+        assertTrue(material.elements(java.lang.foreign.ValueLayout.JAVA_BYTE).allMatch(b -> b.get(
+                java.lang.foreign.ValueLayout.JAVA_BYTE, 0) == 0), "every byte is zero after the wipe");
+        key.close();
+    }
+
     @Test
     void nativeRefusesNullCompare() {
         CryptoProvider p = new NativeProvider();

@@ -1,0 +1,82 @@
+package io.sigcar.accept;
+
+import io.sigcar.config.SidecarConfig.Limits;
+import io.sigcar.reject.Reason;
+import io.sigcar.reject.Rejection;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The accept stage: server limits, and the framing and target checks a request must pass
+ * before anything else looks at it. What it lets through has one unambiguous length and a
+ * path that policy, verification and the app all read the same way.
+ */
+public final class Acceptor {
+
+    private final Limits limits;
+
+    public Acceptor(Limits limits) {
+        this.limits = limits;
+    }
+
+    /** HTTP/1.1 and h2c (prior knowledge and upgrade), with the configured line and header limits. */
+    public HttpServerOptions serverOptions() {
+        return new HttpServerOptions()
+                .setMaxInitialLineLength(limits.maxRequestLine())
+                .setMaxHeaderSize(limits.maxHeaderBytes())
+                .setHttp2ClearTextEnabled(true)
+                .setIdleTimeout((int) limits.idleTimeout().toSeconds())
+                .setCompressionSupported(false)
+                .setDecompressionSupported(false)
+                .setHandle100ContinueAutomatically(false);
+    }
+
+    /** Empty when the request may go on; otherwise why not (framing faults close the connection). */
+    public Optional<Rejection> check(HttpServerRequest request) {
+        MultiMap headers = request.headers();
+        if (headers.size() > limits.maxHeaders()) {
+            return reject(Reason.HEADERS_TOO_LARGE, headers.size() + " header fields", true);
+        }
+        List<String> lengths = headers.getAll("content-length");
+        List<String> encodings = headers.getAll("transfer-encoding");
+        if (!lengths.isEmpty() && !encodings.isEmpty()) {
+            return reject(Reason.AMBIGUOUS_FRAMING, "both Content-Length and Transfer-Encoding", true);
+        }
+        if (lengths.size() > 1) {
+            return reject(Reason.AMBIGUOUS_FRAMING, "several Content-Length fields", true);
+        }
+        if (lengths.size() == 1 && !lengths.getFirst().matches("[0-9]{1,18}")) {
+            return reject(Reason.AMBIGUOUS_FRAMING, "Content-Length is not a plain number", true);
+        }
+        if (!encodings.isEmpty()) {
+            boolean http11 = request.version() == HttpVersion.HTTP_1_1;
+            if (!http11 || encodings.size() != 1 || !encodings.getFirst().toLowerCase(Locale.ROOT).equals("chunked")) {
+                return reject(Reason.AMBIGUOUS_FRAMING, "Transfer-Encoding other than a single 'chunked'", true);
+            }
+        }
+        if (request.version() != HttpVersion.HTTP_2 && headers.getAll("host").size() != 1) {
+            return reject(Reason.BAD_REQUEST, "exactly one Host field is required", true);
+        }
+        if (request.authority() == null) {
+            return reject(Reason.BAD_REQUEST, "no authority", true);
+        }
+        String path = Target.rawPath(request.uri());
+        if (path == null) {
+            return reject(Reason.BAD_REQUEST, "request target is not a path", true);
+        }
+        String unsafe = Target.ambiguity(path);
+        if (unsafe != null) {
+            return reject(Reason.BAD_REQUEST, "path " + unsafe, false);
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<Rejection> reject(Reason reason, String detail, boolean close) {
+        return Optional.of(new Rejection(reason, detail, close));
+    }
+}

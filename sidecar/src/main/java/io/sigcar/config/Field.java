@@ -1,0 +1,76 @@
+package io.sigcar.config;
+
+import java.util.Locale;
+
+/**
+ * Every setting Sigcar reads, with its one name in three spellings: the config-file key
+ * ({@code max-body-bytes}), the flag ({@code --max-body-bytes}) and the environment
+ * variable ({@code SIGCAR_MAX_BODY_BYTES}). The README's configuration table follows this list.
+ */
+public enum Field {
+    LISTEN("listen", "0.0.0.0:8000", "Address the sidecar accepts requests on (host:port)."),
+    UPSTREAM("upstream", "127.0.0.1:8080", "The app, always on loopback (host:port)."),
+    ADMIN("admin", "0.0.0.0:9901", "Admin address serving /metrics, /healthz, /readyz (host:port)."),
+    KEYS("keys", null, "Key directory (a mounted Secret): one file per key, file name = keyid."),
+    KEY_ALGORITHM("key-algorithm", "hmac-sha256", "Algorithm of every key without an override: hmac-sha256 or blake3-keyed."),
+    KEY_ALGORITHMS("key-algorithms", "", "Per-keyid algorithm overrides, keyid=algorithm, comma-separated."),
+    GITHUB_KEYS("github-keys", "", "Keyids the github preset may use (enables it), comma-separated."),
+    STRIPE_KEYS("stripe-keys", "", "Keyids the stripe preset may use (enables it), comma-separated."),
+    SLACK_KEYS("slack-keys", "", "Keyids the slack preset may use (enables it), comma-separated."),
+    REFUSE_SHORT_PRESET_KEYS("refuse-short-preset-keys", "false", "Refuse preset keys under 32 bytes instead of warning."),
+    MAX_AGE("max-age", "300s", "Oldest acceptable signature (created), e.g. 300s, 5m."),
+    FUTURE_SKEW("future-skew", "30s", "How far in the future created may be (clock skew)."),
+    WEBHOOK_TOLERANCE("webhook-tolerance", "300s", "Timestamp tolerance of the stripe and slack presets, either way."),
+    REQUIRE_CREATED("require-created", "true", "RFC 9421: refuse signatures without the created parameter."),
+    REQUIRE_NONCE("require-nonce", "false", "RFC 9421: refuse signatures without a nonce; nonces are single-use."),
+    NONCE_CAPACITY("nonce-capacity", "1048576", "Entries in the off-heap nonce cache; when full, requests fail closed."),
+    REQUIRED_COMPONENTS("required-components", "", "RFC 9421 components every signature must cover; empty = @method,@authority,@path,@query (+content-digest with a body)."),
+    LABELS("labels", "", "RFC 9421 signature labels that must all verify; empty = any one label verifying is enough."),
+    MAX_REQUEST_LINE("max-request-line", "8192", "Longest request line in bytes (longer: 414)."),
+    MAX_HEADER_BYTES("max-header-bytes", "16384", "Largest header block in bytes (larger: 431)."),
+    MAX_HEADERS("max-headers", "100", "Most header fields (more: 431)."),
+    MAX_BODY_BYTES("max-body-bytes", "1048576", "Largest body in bytes unless a route sets its own (larger: 413)."),
+    IDLE_TIMEOUT("idle-timeout", "60s", "Close client connections idle this long."),
+    REQUEST_TIMEOUT("request-timeout", "30s", "Time allowed to receive a whole request (else 408)."),
+    UPSTREAM_CONNECT_TIMEOUT("upstream-connect-timeout", "2s", "Time allowed to connect to the app (else 502)."),
+    UPSTREAM_TIMEOUT("upstream-timeout", "30s", "Time allowed for the app to answer (else 504)."),
+    UPSTREAM_POOL("upstream-pool", "64", "Most keep-alive connections to the app per event loop."),
+    DRAIN_TIMEOUT("drain-timeout", "20s", "On SIGTERM, how long in-flight requests may take to finish."),
+    HISTOGRAM_BUCKETS("histogram-buckets", "0.0001,0.00025,0.0005,0.001,0.0025,0.005,0.01,0.025,0.05,0.1,0.25,0.5,1,2.5,5,10",
+            "Latency histogram bucket bounds in seconds, comma-separated."),
+    ROUTES("routes", "", "Ordered route rules; see the README. Flag/env form: name=..,path=..,methods=GET|POST,action=verify|allow|deny,schemes=..,keys=..,max-body=.., rules separated by ';'."),
+    CRYPTO("crypto", "", "Crypto provider per algorithm, ALG=PROVIDER, comma-separated (auto, native, jdk, bouncycastle)."),
+    AUDIT("audit", "true", "Write one JSON audit line per request to stdout.");
+
+    private final String key;
+    private final String defaultValue;
+    private final String help;
+
+    Field(String key, String defaultValue, String help) {
+        this.key = key;
+        this.defaultValue = defaultValue;
+        this.help = help;
+    }
+
+    /** Config-file key. */
+    public String key() {
+        return key;
+    }
+
+    public String flag() {
+        return "--" + key;
+    }
+
+    public String env() {
+        return "SIGCAR_" + key.toUpperCase(Locale.ROOT).replace('-', '_');
+    }
+
+    /** Null when the setting is required. */
+    public String defaultValue() {
+        return defaultValue;
+    }
+
+    public String help() {
+        return help;
+    }
+}

@@ -1,0 +1,112 @@
+package io.sigcar.record;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.sigcar.crypto.Algorithm;
+import io.sigcar.crypto.Crypto;
+import io.sigcar.reject.Reason;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.DoubleSupplier;
+
+/**
+ * Every meter Sigcar exports, declared in this one class. Label values come only from
+ * config and enums (route names, outcomes, reasons, schemes, algorithms), never from an
+ * unverified request, so the series count is bounded.
+ */
+public final class Metrics {
+
+    private final MeterRegistry registry;
+    private final Duration[] buckets;
+    private final Map<String, Map<Outcome, Timer>> requestTimers = new HashMap<>();
+    private final Map<String, Timer> verifyTimers = new ConcurrentHashMap<>();
+    private final Timer upstreamTimer;
+    private final Map<Reason, Counter> rejections = new EnumMap<>(Reason.class);
+    private final Counter auditDropped;
+
+    public Metrics(MeterRegistry registry, double[] bucketSeconds, List<String> routeNames) {
+        this.registry = registry;
+        this.buckets = Arrays.stream(bucketSeconds).mapToObj(s -> Duration.ofNanos((long) (s * 1e9)))
+                .toArray(Duration[]::new);
+        for (String route : routeNames) {
+            Map<Outcome, Timer> byOutcome = new EnumMap<>(Outcome.class);
+            for (Outcome o : Outcome.values()) {
+                byOutcome.put(o, histogram("sigcar.request.duration", "Whole request, accept to last response byte")
+                        .tag("outcome", o.label()).tag("route", route).register(registry));
+            }
+            requestTimers.put(route, byOutcome);
+        }
+        upstreamTimer = histogram("sigcar.upstream.duration", "App response time, request sent to response head")
+                .register(registry);
+        for (Reason r : Reason.values()) {
+            rejections.put(r, Counter.builder("sigcar.rejections").description("Requests refused, by reason")
+                    .tag("reason", r.code()).register(registry));
+        }
+        auditDropped = Counter.builder("sigcar.audit.dropped")
+                .description("Audit lines dropped because the writer fell behind").register(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+    }
+
+    private Timer.Builder histogram(String name, String description) {
+        return Timer.builder(name).description(description).serviceLevelObjectives(buckets)
+                .minimumExpectedValue(buckets[0]).maximumExpectedValue(buckets[buckets.length - 1]);
+    }
+
+    public void request(String route, Outcome outcome, long nanos) {
+        requestTimers.get(route).get(outcome).record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    public void verify(String scheme, Algorithm algorithm, long nanos) {
+        String alg = algorithm == null ? "none" : algorithm.id();
+        verifyTimers.computeIfAbsent(scheme + '\0' + alg, k -> histogram("sigcar.verify.duration",
+                "Signature verification, on the event loop").tag("scheme", scheme).tag("alg", alg).register(registry))
+                .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    public void upstream(long nanos) {
+        upstreamTimer.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    public void rejected(Reason reason) {
+        rejections.get(reason).increment();
+    }
+
+    public void auditDropped() {
+        auditDropped.increment();
+    }
+
+    /** Which provider serves each algorithm (value 1), and whether native crypto fell back (1) or not (0). */
+    public void crypto(Crypto crypto) {
+        for (Algorithm a : Algorithm.values()) {
+            Gauge.builder("sigcar.crypto.provider", () -> 1).description("Crypto provider serving each algorithm")
+                    .tag("algorithm", a.id()).tag("provider", crypto.providerFor(a)).register(registry);
+        }
+        Gauge.builder("sigcar.crypto.fallback", () -> crypto.fallbackActive() ? 1 : 0)
+                .description("1 when native crypto could not load and Bouncy Castle serves instead").register(registry);
+    }
+
+    /** A gauge read from live state, e.g. keys loaded or nonce-cache fill. */
+    public void gauge(String name, String description, DoubleSupplier value) {
+        Gauge.builder(name, value::getAsDouble).description(description).register(registry);
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+}
