@@ -1,0 +1,59 @@
+package io.sigcar.accept;
+
+import io.sigcar.reject.Reason;
+import io.sigcar.reject.Rejection;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+import java.time.Duration;
+
+/**
+ * Buffers a request body up to a limit, because nothing may reach the app before the
+ * whole body has verified. Over the limit or over the time allowed, it fails with a
+ * {@link Rejection} and the connection is closed (the rest of the body is not read).
+ */
+public final class BodyReader {
+
+    private final Vertx vertx;
+    private final Duration timeout;
+
+    public BodyReader(Vertx vertx, Duration timeout) {
+        this.vertx = vertx;
+        this.timeout = timeout;
+    }
+
+    public Future<Buffer> read(HttpServerRequest request, long limit) {
+        String declared = request.getHeader("content-length");
+        if (declared != null && Long.parseLong(declared) > limit) {
+            return Future.failedFuture(new Rejection(Reason.BODY_TOO_LARGE, "declared " + declared, true));
+        }
+        Promise<Buffer> promise = Promise.promise();
+        Buffer body = Buffer.buffer(declared == null ? 256 : (int) Math.min(Long.parseLong(declared), 1 << 20));
+        long timer = vertx.setTimer(Math.max(1, timeout.toMillis()), id -> {
+            if (promise.tryFail(new Rejection(Reason.REQUEST_TIMEOUT, "body not complete in " + timeout, true))) {
+                request.pause();
+            }
+        });
+        request.handler(chunk -> {
+            if (body.length() + chunk.length() > limit) {
+                if (promise.tryFail(new Rejection(Reason.BODY_TOO_LARGE, "over " + limit + " bytes", true))) {
+                    vertx.cancelTimer(timer);
+                    request.pause();
+                }
+                return;
+            }
+            body.appendBuffer(chunk);
+        });
+        request.exceptionHandler(e -> {
+            vertx.cancelTimer(timer);
+            promise.tryFail(new Rejection(Reason.BAD_REQUEST, e.getClass().getSimpleName(), true));
+        });
+        request.endHandler(v -> {
+            vertx.cancelTimer(timer);
+            promise.tryComplete(body);
+        });
+        return promise.future();
+    }
+}

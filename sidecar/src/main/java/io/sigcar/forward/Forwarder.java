@@ -1,0 +1,115 @@
+package io.sigcar.forward;
+
+import io.sigcar.config.SidecarConfig.Upstream;
+import io.sigcar.reject.Reason;
+import io.sigcar.reject.Rejection;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import java.net.ConnectException;
+import java.util.concurrent.TimeoutException;
+import java.util.function.LongConsumer;
+
+/**
+ * The forward stage: sends a verified (or allowed) request to the app over a pooled
+ * keep-alive client and streams the answer back without buffering it.
+ */
+public final class Forwarder {
+
+    private final HttpClientAgent client;
+    private final Upstream upstream;
+
+    public Forwarder(Vertx vertx, Upstream upstream) {
+        this.upstream = upstream;
+        this.client = vertx.createHttpClient(new HttpClientOptions()
+                        .setKeepAlive(true)
+                        .setConnectTimeout((int) upstream.connectTimeout().toMillis())
+                        .setDecompressionSupported(false),
+                new PoolOptions().setHttp1MaxSize(upstream.pool()));
+    }
+
+    /**
+     * Forwards and streams the response. The future fails with a {@link Rejection}
+     * (upstream unavailable or timed out) only while nothing has been sent to the client.
+     *
+     * @param keyId      the verified keyid for {@code Sigcar-Key-Id}, or null for allowed routes
+     * @param onUpstream receives the nanoseconds from send to the app's response head
+     */
+    public Future<Integer> forward(HttpServerRequest in, Buffer body, String keyId, LongConsumer onUpstream) {
+        RequestOptions options = new RequestOptions()
+                .setHost(upstream.address().host())
+                .setPort(upstream.address().port())
+                .setMethod(in.method())
+                .setURI(originForm(in.uri()))
+                .setIdleTimeout(upstream.timeout().toMillis());
+        long start = System.nanoTime();
+        return client.request(options).compose(out -> {
+            Headers.copyEndToEnd(in.headers(), out.headers(), true);
+            out.putHeader("host", in.authority().toString());
+            String client = in.remoteAddress() == null ? "unknown" : in.remoteAddress().hostAddress();
+            String scheme = in.isSSL() ? "https" : "http";
+            out.headers().set("x-forwarded-for", join(in.getHeader("x-forwarded-for"), client));
+            out.headers().set("x-forwarded-proto", scheme);
+            out.headers().set("x-forwarded-host", in.authority().toString());
+            out.headers().set("forwarded", join(in.getHeader("forwarded"),
+                    "for=\"" + client + "\";proto=" + scheme));
+            if (keyId != null) {
+                out.headers().set("sigcar-key-id", keyId);
+            }
+            return out.send(body);
+        }).recover(failure -> Future.failedFuture(classify(failure))).compose(response -> {
+            onUpstream.accept(System.nanoTime() - start);
+            return relay(response, in.response(), in.version());
+        });
+    }
+
+    private static Future<Integer> relay(HttpClientResponse from, HttpServerResponse to, HttpVersion version) {
+        to.setStatusCode(from.statusCode());
+        to.setStatusMessage(from.statusMessage());
+        Headers.copyEndToEnd(from.headers(), to.headers(), false);
+        if (version != HttpVersion.HTTP_2 && from.getHeader("content-length") == null) {
+            to.setChunked(true);
+        }
+        int status = from.statusCode();
+        return from.pipeTo(to).map(status);
+    }
+
+    private static Rejection classify(Throwable failure) {
+        if (failure instanceof Rejection r) {
+            return r;
+        }
+        boolean timeout = failure instanceof TimeoutException
+                || failure.getClass().getSimpleName().contains("Timeout");
+        if (timeout) {
+            return new Rejection(Reason.UPSTREAM_TIMEOUT, failure.getClass().getSimpleName(), false);
+        }
+        String what = failure instanceof ConnectException ? "connect: " + failure.getMessage()
+                : failure.getClass().getSimpleName();
+        return new Rejection(Reason.UPSTREAM_UNAVAILABLE, what, false);
+    }
+
+    private static String originForm(String uri) {
+        if (uri.startsWith("/")) {
+            return uri;
+        }
+        int scheme = uri.indexOf("://");
+        int slash = scheme < 0 ? -1 : uri.indexOf('/', scheme + 3);
+        return slash < 0 ? "/" : uri.substring(slash);
+    }
+
+    private static String join(String existing, String added) {
+        return existing == null || existing.isBlank() ? added : existing + ", " + added;
+    }
+
+    public Future<Void> close() {
+        return client.close();
+    }
+}

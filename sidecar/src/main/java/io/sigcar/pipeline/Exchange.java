@@ -1,0 +1,110 @@
+package io.sigcar.pipeline;
+
+import io.sigcar.policy.Route;
+import io.sigcar.record.Outcome;
+import io.sigcar.record.Recorder;
+import io.sigcar.reject.Reason;
+import io.sigcar.reject.Rejection;
+import io.sigcar.reject.Responder;
+import io.vertx.core.http.HttpServerRequest;
+import java.time.Instant;
+
+/**
+ * One request's trip through the stages, with an explicit state so a late callback (a
+ * timer firing after the answer, a close after the end) cannot answer or record twice.
+ */
+final class Exchange {
+
+    enum State { RECEIVING, VERIFYING, FORWARDING, DONE }
+
+    private final HttpServerRequest request;
+    private final Recorder recorder;
+    private final long startNanos;
+    private final Instant receivedAt;
+    private State state = State.RECEIVING;
+    private Route route;
+    private String keyId;
+
+    Exchange(HttpServerRequest request, Recorder recorder, long startNanos, Instant receivedAt) {
+        this.request = request;
+        this.recorder = recorder;
+        this.startNanos = startNanos;
+        this.receivedAt = receivedAt;
+    }
+
+    HttpServerRequest request() {
+        return request;
+    }
+
+    Instant receivedAt() {
+        return receivedAt;
+    }
+
+    void route(Route r) {
+        this.route = r;
+    }
+
+    Route route() {
+        return route;
+    }
+
+    boolean is(State s) {
+        return state == s;
+    }
+
+    void verifying() {
+        advance(State.VERIFYING);
+    }
+
+    void forwarding(String verifiedKeyId) {
+        this.keyId = verifiedKeyId;
+        advance(State.FORWARDING);
+    }
+
+    private void advance(State next) {
+        if (state != State.DONE) {
+            state = next;
+        }
+    }
+
+    /** Refuses the request with the reason's answer; ignored once the exchange is done. */
+    void reject(Rejection rejection) {
+        if (state == State.DONE) {
+            return;
+        }
+        boolean sentToApp = state == State.FORWARDING;
+        state = State.DONE;
+        Responder.send(request, rejection.reason(), rejection.closeConnection());
+        Outcome outcome = sentToApp ? Outcome.UPSTREAM_ERROR : Outcome.REJECTED;
+        recorder.finish(facts(outcome, rejection.reason(), rejection.reason().publicFace().status()));
+    }
+
+    /** Any failure: a Rejection is answered as such; anything else fails closed as a bad request. */
+    void fail(Throwable failure) {
+        reject(failure instanceof Rejection r ? r : new Rejection(Reason.BAD_REQUEST, failure.toString(), true));
+    }
+
+    /** The app answered and its response has been streamed to the client. */
+    void forwarded(int status) {
+        if (state == State.DONE) {
+            return;
+        }
+        state = State.DONE;
+        recorder.finish(facts(keyId != null ? Outcome.VERIFIED : Outcome.ALLOWED, null, status));
+    }
+
+    /** The client went away before we answered. */
+    void abandoned() {
+        if (state == State.DONE) {
+            return;
+        }
+        state = State.DONE;
+        recorder.finish(facts(Outcome.REJECTED, Reason.REQUEST_TIMEOUT, 0));
+    }
+
+    private Recorder.Facts facts(Outcome outcome, Reason reason, int status) {
+        return new Recorder.Facts(route == null ? "default" : route.name(), request.method().name(),
+                io.sigcar.accept.Target.rawPath(request.uri()),
+                keyId, outcome, reason, status, System.nanoTime() - startNanos, receivedAt);
+    }
+}

@@ -1,0 +1,96 @@
+package io.sigcar.pipeline;
+
+import io.sigcar.accept.Acceptor;
+import io.sigcar.accept.BodyReader;
+import io.sigcar.accept.ReceivedRequest;
+import io.sigcar.accept.Target;
+import io.sigcar.forward.Forwarder;
+import io.sigcar.policy.Action;
+import io.sigcar.policy.Policy;
+import io.sigcar.policy.Route;
+import io.sigcar.record.Recorder;
+import io.sigcar.reject.Reason;
+import io.sigcar.reject.Rejection;
+import io.sigcar.verify.Verdict;
+import io.sigcar.verify.VerifyStage;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerRequest;
+import java.time.InstantSource;
+import java.util.Optional;
+
+/**
+ * Wires the stages in the order a request meets them: accept → policy → body → verify →
+ * forward, with record around all of it. Decisions live in the stages; this class only
+ * sequences them.
+ */
+public final class Pipeline implements Handler<HttpServerRequest> {
+
+    private final Acceptor acceptor;
+    private final Policy policy;
+    private final BodyReader bodies;
+    private final long defaultBodyLimit;
+    private final VerifyStage verifier;
+    private final Forwarder forwarder;
+    private final Recorder recorder;
+    private final InstantSource clock;
+
+    public Pipeline(Acceptor acceptor, Policy policy, BodyReader bodies, long defaultBodyLimit, VerifyStage verifier,
+            Forwarder forwarder, Recorder recorder, InstantSource clock) {
+        this.acceptor = acceptor;
+        this.policy = policy;
+        this.bodies = bodies;
+        this.defaultBodyLimit = defaultBodyLimit;
+        this.verifier = verifier;
+        this.forwarder = forwarder;
+        this.recorder = recorder;
+        this.clock = clock;
+    }
+
+    @Override
+    public void handle(HttpServerRequest request) {
+        Exchange ex = new Exchange(request, recorder, System.nanoTime(), clock.instant());
+        request.response().closeHandler(v -> ex.abandoned());
+
+        Optional<Rejection> refused = acceptor.check(request);
+        if (refused.isPresent()) {
+            ex.reject(refused.get());
+            return;
+        }
+        Route route = policy.match(request.method().name(), request.authority().toString(),
+                Target.rawPath(request.uri()));
+        ex.route(route);
+        if (route.action() == Action.DENY) {
+            ex.reject(new Rejection(Reason.DENIED, "route " + route.name(), false));
+            return;
+        }
+        long limit = route.maxBodyBytes() >= 0 ? route.maxBodyBytes() : defaultBodyLimit;
+        bodies.read(request, limit).onComplete(read -> {
+            if (read.failed()) {
+                ex.fail(read.cause());
+                return;
+            }
+            ReceivedRequest received = new ReceivedRequest(request, read.result(), ex.receivedAt());
+            String keyId = null;
+            if (route.action() == Action.VERIFY) {
+                ex.verifying();
+                Verdict verdict = verifier.verify(received, route);
+                if (verdict instanceof Verdict.Rejected no) {
+                    ex.reject(new Rejection(no.reason(), no.detail(), false));
+                    return;
+                }
+                keyId = ((Verdict.Verified) verdict).keyId();
+            }
+            ex.forwarding(keyId);
+            forwarder.forward(request, read.result(), keyId, recorder.metrics()::upstream).onComplete(sent -> {
+                if (sent.succeeded()) {
+                    ex.forwarded(sent.result());
+                } else {
+                    ex.fail(sent.cause());
+                }
+            });
+        });
+        if ("100-continue".equalsIgnoreCase(request.getHeader("expect"))) {
+            request.response().writeContinue();
+        }
+    }
+}

@@ -1,0 +1,121 @@
+package io.sigcar.pipeline;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.sigcar.accept.Acceptor;
+import io.sigcar.accept.BodyReader;
+import io.sigcar.config.SidecarConfig;
+import io.sigcar.crypto.Crypto;
+import io.sigcar.forward.Forwarder;
+import io.sigcar.policy.Policy;
+import io.sigcar.record.AdminServer;
+import io.sigcar.record.AuditLog;
+import io.sigcar.record.Metrics;
+import io.sigcar.record.Recorder;
+import io.sigcar.verify.VerifyStage;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.io.OutputStream;
+import java.lang.System.Logger.Level;
+import java.time.InstantSource;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * One running sidecar: builds every stage from the config, listens, and drains on stop.
+ * Start-up order matters: keys load before the listener opens, so readiness is honest.
+ */
+public final class Sidecar implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(Sidecar.class.getName());
+
+    private final SidecarConfig config;
+    private final Vertx vertx;
+    private final PrometheusMeterRegistry registry;
+    private final Metrics metrics;
+    private final AuditLog audit;
+    private final Forwarder forwarder;
+    private final AdminServer admin;
+    private final Verification verification;
+    private HttpServer server;
+    private volatile boolean ready;
+
+    /** @param verification builds the verifiers (and their key store) once crypto and metrics exist */
+    public Sidecar(SidecarConfig config, Crypto crypto, InstantSource clock, OutputStream auditOut,
+            Function<Context, Verification> verification) {
+        this.config = config;
+        this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        this.vertx = Vertx.builder()
+                .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
+                .withMetrics(new MicrometerMetricsFactory(registry))
+                .build();
+        Policy policy = new Policy(config.routes());
+        this.metrics = new Metrics(registry, config.histogramBuckets(), policy.routeNames());
+        metrics.crypto(crypto);
+        this.audit = config.audit() ? new AuditLog(auditOut, metrics) : null;
+        this.verification = verification.apply(new Context(config, crypto, metrics, clock, vertx));
+        this.forwarder = new Forwarder(vertx, config.upstream());
+        Acceptor acceptor = new Acceptor(config.limits());
+        Pipeline pipeline = new Pipeline(acceptor, policy, new BodyReader(vertx, config.limits().requestTimeout()),
+                config.limits().maxBodyBytes(), new VerifyStage(this.verification.verifiers(), metrics), forwarder,
+                new Recorder(metrics, audit), clock);
+        this.server = vertx.createHttpServer(acceptor.serverOptions()).requestHandler(pipeline);
+        this.admin = new AdminServer(vertx, registry, () -> ready && this.verification.ready().getAsBoolean());
+    }
+
+    /** What the verification builder gets to work with. */
+    public record Context(SidecarConfig config, Crypto crypto, Metrics metrics, InstantSource clock, Vertx vertx) {}
+
+    /** The verifiers and the state behind them (keys, nonce cache) that must be closed with the sidecar. */
+    public record Verification(java.util.List<io.sigcar.verify.Verifier> verifiers,
+            java.util.function.BooleanSupplier ready, AutoCloseable resources) {}
+
+    /** The ports actually bound (they differ from the config when it asks for port 0). */
+    public record Ports(int proxy, int admin) {}
+
+    /** Opens the admin and proxy listeners. */
+    public Future<Ports> start() {
+        return admin.listen(config.admin()).compose(a -> server.listen(config.listen().port(), config.listen().host())
+                .map(s -> {
+                    ready = true;
+                    LOG.log(Level.INFO, "sigcar listening on {0}:{1}, forwarding to {2}, admin on port {3}",
+                            config.listen().host(), String.valueOf(s.actualPort()), config.upstream().address(),
+                            String.valueOf(a.actualPort()));
+                    return new Ports(s.actualPort(), a.actualPort());
+                }));
+    }
+
+    /**
+     * Graceful stop for SIGTERM: report not-ready, stop accepting, let in-flight requests
+     * finish within the drain timeout, then close everything.
+     */
+    @Override
+    public void close() {
+        ready = false;
+        try {
+            server.shutdown(config.drainTimeout()).toCompletionStage().toCompletableFuture()
+                    .get(config.drainTimeout().toMillis() + 2_000, TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            LOG.log(Level.WARNING, "drain did not finish cleanly: {0}", e.toString());
+        }
+        forwarder.close();
+        admin.close();
+        try {
+            verification.resources().close();
+        } catch (Exception e) {
+            LOG.log(Level.WARNING, "closing keys failed: {0}", e.toString());
+        }
+        vertx.close().toCompletionStage().toCompletableFuture().join();
+        if (audit != null) {
+            audit.close();
+        }
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+}

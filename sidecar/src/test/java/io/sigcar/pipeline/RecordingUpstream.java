@@ -1,0 +1,51 @@
+package io.sigcar.pipeline;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The app behind the sidecar in tests: a real HTTP server on loopback that records every
+ * request it receives (head and body) and answers 200 with the body echoed.
+ */
+final class RecordingUpstream implements AutoCloseable {
+
+    /** One request as the app saw it. */
+    record Seen(String method, String uri, Map<String, List<String>> headers, byte[] body) {
+        String header(String name) {
+            List<String> v = headers.get(name.toLowerCase(java.util.Locale.ROOT));
+            return v == null || v.isEmpty() ? null : v.getFirst();
+        }
+    }
+
+    private final Vertx vertx = Vertx.vertx();
+    private final HttpServer server;
+    final List<Seen> seen = new CopyOnWriteArrayList<>();
+
+    RecordingUpstream() throws Exception {
+        server = vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(body -> {
+            Map<String, List<String>> headers = new java.util.TreeMap<>();
+            req.headers().forEach(e -> headers.computeIfAbsent(e.getKey().toLowerCase(java.util.Locale.ROOT),
+                    k -> new java.util.ArrayList<>()).add(e.getValue()));
+            seen.add(new Seen(req.method().name(), req.uri(), headers, body.getBytes()));
+            if (req.path().contains("/slow")) {
+                vertx.setTimer(Long.parseLong(req.getParam("ms", "500")), id -> req.response().end("slow done"));
+                return;
+            }
+            req.response().putHeader("x-upstream", "yes").end(Buffer.buffer("echo:").appendBuffer(body));
+        })).listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
+    }
+
+    int port() {
+        return server.actualPort();
+    }
+
+    @Override
+    public void close() throws Exception {
+        vertx.close().await(10, TimeUnit.SECONDS);
+    }
+}
