@@ -108,6 +108,25 @@ class ForwardingTest {
     }
 
     @Test
+    void h2cUpgradeIsServedAndForwarded() throws Exception {
+        HttpClient h2 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+        var first = h2.send(HttpRequest.newBuilder(uri("/public/h2")).POST(HttpRequest.BodyPublishers.ofString("a"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, first.statusCode());
+        var second = h2.send(HttpRequest.newBuilder(uri("/public/h2")).POST(HttpRequest.BodyPublishers.ofString("b"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(HttpClient.Version.HTTP_2, second.version(), "the upgraded connection speaks HTTP/2");
+        assertEquals("echo:b", second.body());
+    }
+
+    @Test
+    void h2cPriorKnowledgeIsServed() throws Exception {
+        // The HTTP/2 connection preface, then SETTINGS: a server without h2c answers garbage or closes.
+        String answer = proxy.raw("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + "\u0000\u0000\u0000\u0004\u0000\u0000\u0000\u0000\u0000");
+        assertTrue(answer.length() >= 9 && answer.charAt(3) == 0x04, "server SETTINGS frame expected");
+    }
+
+    @Test
     void slowAppGives504() throws Exception {
         var r = send(HttpRequest.newBuilder(uri("/public/slow?ms=3000")));
         assertEquals(504, r.statusCode());
