@@ -159,6 +159,33 @@ class ForwardingTest {
     }
 
     @Test
+    void everyRequestGetsOneAuditLineWithoutSecrets() throws Exception {
+        send(HttpRequest.newBuilder(uri("/public/audited?token=abc")).POST(HttpRequest.BodyPublishers.ofString(
+                "secret-body")).header("Signature", "sig1=:c2VjcmV0:"));
+        String line = waitForAuditLine("/public/audited");
+        assertTrue(line.startsWith("{\"time\":\""), line);
+        assertTrue(line.contains("\"route\":\"public\""), line);
+        assertTrue(line.contains("\"method\":\"POST\""), line);
+        assertTrue(line.contains("\"outcome\":\"allowed\""), line);
+        assertTrue(line.contains("\"status\":200"), line);
+        assertTrue(!line.contains("secret-body") && !line.contains("c2VjcmV0") && !line.contains("token=abc"),
+                "no body, signature or query in the audit line: " + line);
+    }
+
+    private static String waitForAuditLine(String path) throws InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            for (String line : proxy.audit.toString(java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+                if (line.contains("\"path\":\"" + path + "\"")) {
+                    return line;
+                }
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no audit line for " + path + " in: " + proxy.audit);
+    }
+
+    @Test
     void metricsCountWhatWasSent() throws Exception {
         for (int i = 0; i < 3; i++) {
             send(HttpRequest.newBuilder(uri("/admin/x")));
