@@ -59,7 +59,7 @@ public final class GithubPreset implements Verifier {
         if (values.isEmpty()) {
             return Verdict.reject(Reason.MISSING_SIGNATURE, SIGNATURE_HEADER + " is absent");
         }
-        String value = Wire.single(values);
+        String value = HexMac.single(values);
         if (value == null) {
             return Verdict.reject(Reason.MALFORMED_SIGNATURE, SIGNATURE_HEADER + " is sent twice with different values");
         }

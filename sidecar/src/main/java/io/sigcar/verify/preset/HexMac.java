@@ -16,8 +16,9 @@ import java.util.List;
 
 /**
  * What the three presets share: an HMAC-SHA256 over {@code prefix || body}, sent as hex, checked
- * against several configured keys because webhooks name no key. Also the signing side, so the
- * signer and the verifier cannot disagree about the bytes.
+ * against several configured keys because webhooks name no key; the signing side, so signer and
+ * verifier cannot disagree about the bytes; and strict readers for the header values. The readers
+ * answer null for "unusable" instead of throwing, so bad input becomes {@code malformed_signature}.
  */
 final class HexMac {
 
@@ -25,6 +26,9 @@ final class HexMac {
     static final int HEX_LENGTH = Algorithm.HMAC_SHA256.outputLength() * 2;
 
     private static final HexFormat HEX = HexFormat.of();
+
+    /** Ten digits covers every second until the year 2286; more is not a Unix time a vendor sends. */
+    private static final int MAX_EPOCH_DIGITS = 10;
 
     private HexMac() {}
 
@@ -116,5 +120,38 @@ final class HexMac {
             ByteBufs.update(hasher, body);
             hasher.finish(out, 0);
         }
+    }
+
+    /**
+     * The one value of a header sent once, or sent several times with the same value (some
+     * proxies duplicate headers). Null when the copies differ: which one would the app trust?
+     */
+    static String single(List<String> values) {
+        String first = values.getFirst().strip();
+        for (int i = 1; i < values.size(); i++) {
+            if (!values.get(i).strip().equals(first)) {
+                return null;
+            }
+        }
+        return first;
+    }
+
+    /**
+     * Parses a Unix time in seconds written as plain ASCII digits, or returns -1. Signs, spaces
+     * and {@code Long.parseLong}'s other leniencies are refused: the digits are signed as text.
+     */
+    static long epochSeconds(String digits) {
+        if (digits.isEmpty() || digits.length() > MAX_EPOCH_DIGITS) {
+            return -1;
+        }
+        long value = 0;
+        for (int i = 0; i < digits.length(); i++) {
+            char c = digits.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            value = value * 10 + (c - '0');
+        }
+        return value;
     }
 }

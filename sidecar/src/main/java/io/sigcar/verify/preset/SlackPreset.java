@@ -61,8 +61,8 @@ public final class SlackPreset implements Verifier {
             return Verdict.reject(Reason.MISSING_SIGNATURE,
                     (signatureValues.isEmpty() ? SIGNATURE_HEADER : TIMESTAMP_HEADER) + " is absent");
         }
-        String signatureValue = Wire.single(signatureValues);
-        String timestamp = Wire.single(timestampValues);
+        String signatureValue = HexMac.single(signatureValues);
+        String timestamp = HexMac.single(timestampValues);
         if (signatureValue == null || timestamp == null) {
             return Verdict.reject(Reason.MALFORMED_SIGNATURE,
                     (signatureValue == null ? SIGNATURE_HEADER : TIMESTAMP_HEADER) + " is sent twice with different values");
@@ -75,7 +75,7 @@ public final class SlackPreset implements Verifier {
             return Verdict.reject(Reason.MALFORMED_SIGNATURE,
                     SIGNATURE_HEADER + " is not " + HexMac.HEX_LENGTH + " hex digits after " + VERSION + "=");
         }
-        long created = Wire.epochSeconds(timestamp);
+        long created = HexMac.epochSeconds(timestamp);
         if (created < 0) {
             return Verdict.reject(Reason.MALFORMED_SIGNATURE, TIMESTAMP_HEADER + " is not a Unix time in seconds");
         }

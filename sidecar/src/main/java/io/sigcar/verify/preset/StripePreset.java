@@ -55,7 +55,7 @@ public final class StripePreset implements Verifier {
         if (values.isEmpty()) {
             return Verdict.reject(Reason.MISSING_SIGNATURE, SIGNATURE_HEADER + " is absent");
         }
-        String value = Wire.single(values);
+        String value = HexMac.single(values);
         if (value == null) {
             return Verdict.reject(Reason.MALFORMED_SIGNATURE, SIGNATURE_HEADER + " is sent twice with different values");
         }
@@ -85,7 +85,7 @@ public final class StripePreset implements Verifier {
         if (timestamp == null) {
             return Verdict.reject(Reason.MALFORMED_SIGNATURE, SIGNATURE_HEADER + " has no t");
         }
-        long created = Wire.epochSeconds(timestamp);
+        long created = HexMac.epochSeconds(timestamp);
         if (created < 0) {
             return Verdict.reject(Reason.MALFORMED_SIGNATURE, SIGNATURE_HEADER + " t is not a Unix time in seconds");
         }

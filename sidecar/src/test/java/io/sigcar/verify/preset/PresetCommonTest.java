@@ -160,6 +160,18 @@ class PresetCommonTest {
         assertEquals(writer, body.writerIndex());
     }
 
+    @ParameterizedTest
+    @EnumSource(Preset.class)
+    void aKeyClosedByAReloadIsSkippedNotThrown(Preset p) {
+        VerifyKey closed = new VerifyKey("old", Algorithm.HMAC_SHA256, Fixtures.hmac(NEW));
+        closed.macKey().close();
+        VerifyKey live = new VerifyKey("new", Algorithm.HMAC_SHA256, Fixtures.hmac(NEW));
+        KeyLookup lookup = id -> Optional.ofNullable(Map.of("old", closed, "new", live).get(id));
+        Request r = p.signed(NEW, BODY);
+        assertVerified("new", p.scheme(), p.create(PresetConfig.of("old", "new"), lookup).verify(r));
+        assertRejected(Reason.NO_KEYS, p.create(PresetConfig.of("old"), lookup).verify(r));
+    }
+
     @Test
     void configRefusesBlankAndRepeatedKeyIds() {
         assertEquals("keyIds: a keyid is blank",
