@@ -44,6 +44,8 @@ public final class KeyWatcher implements Closeable {
     private final Thread thread;
     private volatile boolean running = true;
     private volatile WatchService watchService;
+    private WatchKey initialKey;
+    private String initialFingerprint;
 
     /**
      * @param reload called on the watcher thread after a change, e.g. {@code store::reload}
@@ -70,8 +72,14 @@ public final class KeyWatcher implements Closeable {
         return new KeyWatcher(config.directory(), store::reload, DEFAULT_DEBOUNCE, DEFAULT_POLL).start();
     }
 
-    /** Starts the watcher thread; returns this. */
+    /**
+     * Registers the watch on the calling thread, so every change after this returns is seen,
+     * then starts the watcher thread; returns this. The thread's first act is one reload,
+     * which catches a change made between the store's initial load and the registration.
+     */
     public KeyWatcher start() {
+        initialKey = useWatchService ? register() : null;
+        initialFingerprint = fingerprint(directory);
         thread.start();
         return this;
     }
@@ -98,10 +106,10 @@ public final class KeyWatcher implements Closeable {
     }
 
     private void run() {
-        String seen = fingerprint(directory);
-        WatchKey key = null;
+        String seen = initialFingerprint;
+        WatchKey key = initialKey;
         long nextPoll = System.nanoTime() + pollNanos;
-        long reloadAt = Long.MAX_VALUE;
+        long reloadAt = System.nanoTime();
         while (running) {
             try {
                 if (useWatchService && (key == null || !key.isValid())) {
