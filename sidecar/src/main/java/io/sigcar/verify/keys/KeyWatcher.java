@@ -110,6 +110,7 @@ public final class KeyWatcher implements Closeable {
         WatchKey key = initialKey;
         long nextPoll = System.nanoTime() + pollNanos;
         long reloadAt = System.nanoTime();
+        long firstEventAt = reloadAt;
         while (running) {
             try {
                 if (useWatchService && (key == null || !key.isValid())) {
@@ -140,10 +141,15 @@ public final class KeyWatcher implements Closeable {
                 }
                 WatchKey signalled = ws.poll(wait, TimeUnit.NANOSECONDS);
                 if (signalled != null) {
-                    // Quiet-period debounce: a Kubernetes swap is several renames in a row.
                     signalled.pollEvents();
                     signalled.reset();
-                    reloadAt = System.nanoTime() + debounceNanos;
+                    // Quiet-period debounce, since a Kubernetes swap is several renames in a row;
+                    // capped so a directory that never stops changing still reloads.
+                    long at = System.nanoTime();
+                    if (reloadAt == Long.MAX_VALUE) {
+                        firstEventAt = at;
+                    }
+                    reloadAt = Math.min(at + debounceNanos, firstEventAt + 10 * debounceNanos);
                 }
             } catch (ClosedWatchServiceException | InterruptedException e) {
                 if (running) {
