@@ -15,7 +15,25 @@ public final class Main implements Runnable {
     private CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Main()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The whole command tree; {@code proxy}'s options are generated from the settings list. */
+    static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new Main());
+        cli.addSubcommand("proxy", new CommandLine(ProxyCommand.spec()));
+        CommandLine.IExecutionStrategy standard = new CommandLine.RunLast();
+        cli.setExecutionStrategy(parsed -> {
+            CommandLine.ParseResult sub = parsed.subcommand();
+            if (sub == null || !sub.commandSpec().name().equals("proxy")) {
+                return standard.execute(parsed);
+            }
+            if (CommandLine.printHelpIfRequested(sub)) {
+                return 0;
+            }
+            return ProxyCommand.run(sub, sub.commandSpec().commandLine().getErr());
+        });
+        return cli;
     }
 
     @Override

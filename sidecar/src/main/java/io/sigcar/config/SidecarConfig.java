@@ -74,7 +74,13 @@ public record SidecarConfig(
                 r.get(Field.WEBHOOK_TOLERANCE, Parse::duration),
                 r.get(Field.REQUIRE_CREATED, Parse::bool),
                 r.get(Field.REQUIRE_NONCE, Parse::bool),
-                r.get(Field.NONCE_CAPACITY, t -> Parse.intIn(t, 64, 1 << 26)),
+                r.get(Field.NONCE_CAPACITY, t -> {
+                    int n = Parse.intIn(t, 64, 1 << 26);
+                    if (Integer.bitCount(n) != 1) {
+                        throw new IllegalArgumentException(n + " is not a power of two");
+                    }
+                    return n;
+                }),
                 r.get(Field.REQUIRED_COMPONENTS, Parse::list),
                 r.get(Field.LABELS, Parse::list));
         return new SidecarConfig(

@@ -1,0 +1,96 @@
+package io.sigcar.cli;
+
+import io.sigcar.config.ConfigException;
+import io.sigcar.config.Field;
+import io.sigcar.config.Settings;
+import io.sigcar.config.SidecarConfig;
+import io.sigcar.crypto.Crypto;
+import io.sigcar.pipeline.Sidecar;
+import io.sigcar.pipeline.Verifications;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.InstantSource;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+
+/**
+ * {@code sigcar proxy}: the sidecar. Its options are generated from {@link Field}, so every
+ * config-file setting is also a flag and a {@code SIGCAR_*} variable, with one help text.
+ */
+final class ProxyCommand {
+
+    private ProxyCommand() {}
+
+    static CommandSpec spec() {
+        CommandSpec spec = CommandSpec.create().name("proxy").mixinStandardHelpOptions(true);
+        spec.usageMessage().description(
+                "Runs the sidecar: verifies each request's signature, forwards what verifies to the app.",
+                "",
+                "Every setting can come from the config file (--config), a SIGCAR_* environment",
+                "variable or a flag; flags win over variables, variables over the file.",
+                "Config errors name the source and field and exit 2 before anything listens.",
+                "SIGTERM/SIGINT: stop accepting, drain in-flight requests, exit 0.");
+        spec.addOption(OptionSpec.builder("--config").paramLabel("FILE").type(Path.class)
+                .description("YAML config file (keys as in the README's configuration table).").build());
+        for (Field f : Field.values()) {
+            String dflt = f.defaultValue() == null ? " (required)" : f.defaultValue().isEmpty() ? ""
+                    : " Default: " + f.defaultValue() + ".";
+            spec.addOption(OptionSpec.builder(f.flag()).paramLabel(paramLabel(f)).type(String.class)
+                    .description(f.help() + dflt + " Env: " + f.env() + ".").build());
+        }
+        return spec;
+    }
+
+    private static String paramLabel(Field f) {
+        return f.key().toUpperCase(java.util.Locale.ROOT).replace('-', '_');
+    }
+
+    static int run(CommandLine.ParseResult parsed, PrintWriter err) {
+        Map<Field, String> flags = new EnumMap<>(Field.class);
+        for (Field f : Field.values()) {
+            if (parsed.hasMatchedOption(f.flag())) {
+                flags.put(f, parsed.matchedOptionValue(f.flag(), ""));
+            }
+        }
+        Optional<Path> file = Optional.ofNullable(parsed.matchedOptionValue("--config", null));
+        SidecarConfig config;
+        try {
+            config = SidecarConfig.from(Settings.load(file, System.getenv(), flags));
+        } catch (ConfigException e) {
+            err.println("sigcar proxy: " + e.getMessage());
+            err.flush();
+            return 2;
+        }
+        Crypto crypto = Crypto.create(config.crypto());
+        Sidecar sidecar;
+        try {
+            sidecar = new Sidecar(config, crypto, InstantSource.system(), System.out, Verifications::build);
+            sidecar.start().await(30, TimeUnit.SECONDS);
+        } catch (ConfigException e) {
+            err.println("sigcar proxy: " + e.getMessage());
+            err.flush();
+            return 2;
+        } catch (Exception e) {
+            err.println("sigcar proxy: cannot start: " + e.getMessage());
+            err.flush();
+            return 1;
+        }
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("sigcar-drain").unstarted(() -> {
+            sidecar.close();
+            // SIGTERM is the normal way a pod stops: after a clean drain, report success, not 143.
+            Runtime.getRuntime().halt(0);
+        }));
+        try {
+            new CountDownLatch(1).await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,86 @@
+package io.sigcar.pipeline;
+
+import io.sigcar.config.ConfigException;
+import io.sigcar.config.Field;
+import io.sigcar.config.SidecarConfig;
+import io.sigcar.record.Metrics;
+import io.sigcar.verify.Verifier;
+import io.sigcar.verify.keys.KeyConfig;
+import io.sigcar.verify.keys.KeyLoadException;
+import io.sigcar.verify.keys.KeyStore;
+import io.sigcar.verify.keys.KeyWatcher;
+import io.sigcar.verify.preset.GithubPreset;
+import io.sigcar.verify.preset.PresetConfig;
+import io.sigcar.verify.preset.SlackPreset;
+import io.sigcar.verify.preset.StripePreset;
+import io.sigcar.verify.replay.NonceCache;
+import io.sigcar.verify.replay.NonceCacheConfig;
+import io.sigcar.verify.replay.TimeWindow;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Builds the verify stage's state from the config: the watched key store, the off-heap
+ * nonce cache, and one verifier per enabled scheme, with their gauges.
+ */
+public final class Verifications {
+
+    private Verifications() {}
+
+    public static Sidecar.Verification build(Sidecar.Context ctx) {
+        SidecarConfig.Verification v = ctx.config().verification();
+        Set<String> presetKeys = new HashSet<>();
+        v.presetKeys().values().forEach(presetKeys::addAll);
+        KeyConfig keyConfig = new KeyConfig(v.keysDir(), v.keyAlgorithm(), v.keyAlgorithms(), presetKeys,
+                v.refuseShortPresetKeys());
+        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform()
+                .daemon().name("sigcar-keys").unstarted(r));
+        KeyStore keys;
+        try {
+            keys = new KeyStore(keyConfig, ctx.crypto(), scheduler, KeyStore.DEFAULT_RETIRE_GRACE);
+        } catch (KeyLoadException e) {
+            scheduler.shutdownNow();
+            throw new ConfigException(v.keysDir().toString(), Field.KEYS.key(), e.getMessage());
+        }
+        KeyWatcher watcher = KeyWatcher.start(keyConfig, keys);
+        NonceCache nonces = new NonceCache(new NonceCacheConfig(v.nonceCapacity(), 32), ctx.crypto(), ctx.clock());
+        // Expired entries are reclaimed on insert too; the sweep keeps the fill gauge honest when traffic stops.
+        scheduler.scheduleWithFixedDelay(nonces::sweep, 10, 10, TimeUnit.SECONDS);
+
+        List<Verifier> verifiers = new ArrayList<>();
+        TimeWindow webhookWindow = new TimeWindow(v.webhookTolerance(), v.webhookTolerance());
+        for (Map.Entry<String, List<String>> preset : v.presetKeys().entrySet()) {
+            if (preset.getValue().isEmpty()) {
+                continue;
+            }
+            PresetConfig pc = new PresetConfig(preset.getValue(), webhookWindow);
+            verifiers.add(switch (preset.getKey()) {
+                case "github" -> new GithubPreset(pc, keys, ctx.crypto());
+                case "stripe" -> new StripePreset(pc, keys, ctx.crypto());
+                case "slack" -> new SlackPreset(pc, keys, ctx.crypto());
+                default -> throw new IllegalStateException("unknown preset " + preset.getKey());
+            });
+        }
+
+        Metrics m = ctx.metrics();
+        m.gauge("sigcar.keys.loaded", "Keys currently loaded", keys::size);
+        m.gauge("sigcar.keys.reload.failures", "Key directory reloads refused (last good set kept)",
+                keys::reloadFailures);
+        m.gauge("sigcar.nonce.cache.fill", "Live entries in the nonce cache", nonces::fill);
+        m.gauge("sigcar.nonce.cache.capacity", "Slots in the nonce cache", nonces::capacity);
+
+        AutoCloseable resources = () -> {
+            watcher.close();
+            scheduler.shutdownNow();
+            keys.close();
+            nonces.close();
+        };
+        return new Sidecar.Verification(verifiers, () -> keys.size() > 0, resources);
+    }
+}
