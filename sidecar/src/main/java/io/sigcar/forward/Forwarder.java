@@ -4,6 +4,7 @@ import io.sigcar.config.SidecarConfig.Upstream;
 import io.sigcar.reject.Reason;
 import io.sigcar.reject.Rejection;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
@@ -79,7 +80,34 @@ public final class Forwarder {
             to.setChunked(true);
         }
         int status = from.statusCode();
-        return from.pipeTo(to).map(status);
+        Promise<Integer> done = Promise.promise();
+        // A hand-written pipe: Vert.x's pipeTo throws into the event loop when the client has
+        // already gone. Here a vanished client simply stops the relay and frees the upstream.
+        to.closeHandler(v -> {
+            from.request().reset();
+            done.tryFail(new Rejection(Reason.REQUEST_TIMEOUT, "client closed during the response", false));
+        });
+        from.exceptionHandler(e -> {
+            done.tryFail(e);
+            to.reset();
+        });
+        from.handler(chunk -> {
+            if (to.ended() || to.closed()) {
+                return;
+            }
+            to.write(chunk);
+            if (to.writeQueueFull()) {
+                from.pause();
+                to.drainHandler(v -> from.resume());
+            }
+        });
+        from.endHandler(v -> {
+            if (!to.ended() && !to.closed()) {
+                to.end();
+            }
+            done.tryComplete(status);
+        });
+        return done.future();
     }
 
     private static Rejection classify(Throwable failure) {
