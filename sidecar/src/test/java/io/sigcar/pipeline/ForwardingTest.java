@@ -36,7 +36,8 @@ class ForwardingTest {
     @BeforeAll
     static void start() throws Exception {
         proxy = new ProxyHarness(keys, Map.of(
-                Field.ROUTES, "name=public,path=/public/,action=allow;name=admin,path=/admin,action=deny;"
+                Field.ROUTES, "name=counted,path=/counted,action=allow;"
+                        + "name=public,path=/public/,action=allow;name=admin,path=/admin,action=deny;"
                         + "name=small,path=/small,action=allow,max-body=10",
                 Field.UPSTREAM_TIMEOUT, "1s"), InstantSource.system(), ProxyHarness::none);
     }
@@ -183,6 +184,19 @@ class ForwardingTest {
             Thread.sleep(20);
         }
         throw new AssertionError("no audit line for " + path + " in: " + proxy.audit);
+    }
+
+    @Test
+    void histogramCountsMatchTheRequestsSent() throws Exception {
+        for (int i = 0; i < 7; i++) {
+            assertEquals(200, send(HttpRequest.newBuilder(uri("/counted"))).statusCode());
+        }
+        String m = proxy.metrics();
+        assertTrue(m.contains("sigcar_request_duration_seconds_count{outcome=\"allowed\",route=\"counted\"} 7"), m);
+        assertTrue(m.contains("sigcar_request_duration_seconds_bucket{outcome=\"allowed\",route=\"counted\",le=\"+Inf\"} 7"),
+                "buckets add up to the count");
+        assertTrue(m.contains("sigcar_upstream_duration_seconds_count"), "upstream histogram");
+        assertTrue(m.contains("vertx_http_server_requests"), "Vert.x metrics are exported too");
     }
 
     @Test
