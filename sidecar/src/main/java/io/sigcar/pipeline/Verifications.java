@@ -16,6 +16,8 @@ import io.sigcar.verify.preset.StripePreset;
 import io.sigcar.verify.replay.NonceCache;
 import io.sigcar.verify.replay.NonceCacheConfig;
 import io.sigcar.verify.replay.TimeWindow;
+import io.sigcar.verify.rfc9421.Rfc9421Config;
+import io.sigcar.verify.rfc9421.Rfc9421Verifier;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -67,6 +69,19 @@ public final class Verifications {
                 default -> throw new IllegalStateException("unknown preset " + preset.getKey());
             });
         }
+
+        Rfc9421Config rfc = Rfc9421Config.defaults()
+                .withWindow(new TimeWindow(v.maxAge(), v.futureSkew()))
+                .withRequireCreated(v.requireCreated())
+                .withRequireNonce(v.requireNonce())
+                .withRequiredLabels(Set.copyOf(v.labels()))
+                .withClock(ctx.clock());
+        if (!v.requiredComponents().isEmpty()) {
+            rfc = rfc.withRequiredComponents(v.requiredComponents());
+        }
+        // Preset secrets are webhook-vendor secrets: they must not double as RFC 9421 keys.
+        verifiers.add(new Rfc9421Verifier(rfc, keyId -> presetKeys.contains(keyId) ? java.util.Optional.empty()
+                : keys.find(keyId), nonces, ctx.crypto()));
 
         Metrics m = ctx.metrics();
         m.gauge("sigcar.keys.loaded", "Keys currently loaded", keys::size);
