@@ -1,0 +1,47 @@
+package io.sigcar.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The README's run command works: every request of the tour gets the status it should, with its reason. */
+class DemoCommandTest {
+
+    @Test
+    void tourGivesTheExpectedAnswers() {
+        var r = SelftestCommandTest.run("demo", "--once", "--port", "0", "--admin-port", "0");
+        assertEquals(0, r.exit(), r.out() + r.err());
+        for (String expected : new String[] {
+            "RFC 9421 hmac-sha256                         200     200", "RFC 9421 blake3-keyed                        200     200",
+            "GitHub webhook                               200     200", "Stripe webhook                               200     200",
+            "Slack webhook                                200     200", "missing_signature", "digest_mismatch", "replayed",
+            "stale", "unknown keyid                                401     401    bad_signature",
+            "metrics:  http://127.0.0.1:", "sign --send --key "}) {
+            assertTrue(r.out().contains(expected), "missing '" + expected + "' in:\n" + r.out());
+        }
+        assertTrue(!r.out().contains(" !"), "no unexpected status: " + r.out());
+    }
+
+    @Test
+    void signPrintsHeadersForEveryScheme(@TempDir Path dir) throws Exception {
+        Path key = dir.resolve("client-a");
+        Files.write(key, new byte[32]);
+        var rfc = SelftestCommandTest.run("sign", "--key", key.toString(), "--data", "hi", "--nonce", "auto",
+                "--created", "1700000000", "http://h:8000/p?q=1");
+        assertEquals(0, rfc.exit(), rfc.err());
+        assertTrue(rfc.out().contains("Content-Digest: sha-256=:"), rfc.out());
+        assertTrue(rfc.out().contains("Signature-Input: sig1=(\"@method\" \"@authority\" \"@path\" \"@query\" "
+                + "\"content-digest\");created=1700000000;nonce=\""), rfc.out());
+        assertTrue(rfc.out().contains(";keyid=\"client-a\";alg=\"hmac-sha256\""), rfc.out());
+        var gh = SelftestCommandTest.run("sign", "--scheme", "github", "--key", key.toString(), "--data", "hi",
+                "http://h/");
+        assertTrue(gh.out().startsWith("X-Hub-Signature-256: sha256="), gh.out());
+        var bad = SelftestCommandTest.run("sign", "--scheme", "nope", "--key", key.toString(), "http://h/");
+        assertEquals(2, bad.exit());
+        assertTrue(bad.err().contains("--scheme: 'nope'"), bad.err());
+    }
+}
