@@ -15,6 +15,7 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.NetSocket;
 import java.net.ConnectException;
 import java.util.concurrent.TimeoutException;
 import java.util.function.LongConsumer;
@@ -69,6 +70,45 @@ public final class Forwarder {
         }).recover(failure -> Future.failedFuture(classify(failure))).compose(response -> {
             onUpstream.accept(System.nanoTime() - start);
             return relay(response, in.response(), in.version());
+        });
+    }
+
+    /**
+     * A verified WebSocket upgrade: the handshake goes to the app; if it agrees (101), the two
+     * connections are spliced byte for byte. Anything else is relayed as a normal response.
+     */
+    public Future<Integer> upgrade(HttpServerRequest in, String keyId) {
+        RequestOptions options = new RequestOptions()
+                .setHost(upstream.address().host())
+                .setPort(upstream.address().port())
+                .setMethod(in.method())
+                .setURI(originForm(in.uri()))
+                .setIdleTimeout(upstream.timeout().toMillis());
+        return client.request(options).compose(out -> {
+            Headers.copyEndToEnd(in.headers(), out.headers(), true);
+            // The upgrade itself is what this request is for: these hop-by-hop fields must pass.
+            out.putHeader("connection", "Upgrade");
+            out.putHeader("upgrade", in.getHeader("upgrade"));
+            out.putHeader("host", in.authority().toString());
+            String client = in.remoteAddress() == null ? "unknown" : in.remoteAddress().hostAddress();
+            out.headers().set("x-forwarded-for", join(in.getHeader("x-forwarded-for"), client));
+            if (keyId != null) {
+                out.headers().set("sigcar-key-id", keyId);
+            }
+            return out.connect();
+        }).recover(failure -> Future.failedFuture(classify(failure))).compose(response -> {
+            if (response.statusCode() != 101) {
+                return relay(response, in.response(), in.version());
+            }
+            NetSocket app = response.netSocket();
+            Headers.copyEndToEnd(response.headers(), in.response().headers(), false);
+            in.response().headers().set("connection", "Upgrade").set("upgrade", response.getHeader("upgrade"));
+            in.response().setStatusCode(101);
+            return in.toNetSocket().map(clientSocket -> {
+                clientSocket.pipeTo(app);
+                app.pipeTo(clientSocket);
+                return 101;
+            });
         });
     }
 

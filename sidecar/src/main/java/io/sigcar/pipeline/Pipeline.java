@@ -81,7 +81,9 @@ public final class Pipeline implements Handler<HttpServerRequest> {
                 keyId = ((Verdict.Verified) verdict).keyId();
             }
             ex.forwarding(keyId);
-            forwarder.forward(request, read.result(), keyId, recorder.metrics()::upstream).onComplete(sent -> {
+            var sending = isWebSocketUpgrade(request) ? forwarder.upgrade(request, keyId)
+                    : forwarder.forward(request, read.result(), keyId, recorder.metrics()::upstream);
+            sending.onComplete(sent -> {
                 if (sent.succeeded()) {
                     ex.forwarded(sent.result());
                 } else {
@@ -92,5 +94,12 @@ public final class Pipeline implements Handler<HttpServerRequest> {
         if ("100-continue".equalsIgnoreCase(request.getHeader("expect"))) {
             request.response().writeContinue();
         }
+    }
+
+    /** An HTTP/1.1 GET asking to become a WebSocket; passes through only after it verified. */
+    private static boolean isWebSocketUpgrade(HttpServerRequest request) {
+        return request.version() == io.vertx.core.http.HttpVersion.HTTP_1_1
+                && request.method() == io.vertx.core.http.HttpMethod.GET
+                && "websocket".equalsIgnoreCase(request.getHeader("upgrade"));
     }
 }

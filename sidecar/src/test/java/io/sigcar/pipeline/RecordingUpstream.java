@@ -27,7 +27,13 @@ final class RecordingUpstream implements AutoCloseable {
     final List<Seen> seen = new CopyOnWriteArrayList<>();
 
     RecordingUpstream() throws Exception {
-        server = vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(body -> {
+        server = vertx.createHttpServer().webSocketHandler(ws -> {
+            Map<String, List<String>> headers = new java.util.TreeMap<>();
+            ws.headers().forEach(e -> headers.computeIfAbsent(e.getKey().toLowerCase(java.util.Locale.ROOT),
+                    k -> new java.util.ArrayList<>()).add(e.getValue()));
+            seen.add(new Seen("WEBSOCKET", ws.uri(), headers, new byte[0]));
+            ws.textMessageHandler(text -> ws.writeTextMessage("echo:" + text));
+        }).requestHandler(req -> req.body().onSuccess(body -> {
             Map<String, List<String>> headers = new java.util.TreeMap<>();
             req.headers().forEach(e -> headers.computeIfAbsent(e.getKey().toLowerCase(java.util.Locale.ROOT),
                     k -> new java.util.ArrayList<>()).add(e.getValue()));
