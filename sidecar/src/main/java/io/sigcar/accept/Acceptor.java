@@ -39,8 +39,12 @@ public final class Acceptor {
     /** Empty when the request may go on; otherwise why not (framing faults close the connection). */
     public Optional<Rejection> check(HttpServerRequest request) {
         MultiMap headers = request.headers();
-        if (headers.size() > limits.maxHeaders()) {
-            return reject(Reason.HEADERS_TOO_LARGE, headers.size() + " header fields", true);
+        int fields = 0;
+        for (var ignored : headers) { // size() counts distinct names; repeats must count too
+            fields++;
+        }
+        if (fields > limits.maxHeaders()) {
+            return reject(Reason.HEADERS_TOO_LARGE, fields + " header fields", true);
         }
         List<String> lengths = headers.getAll("content-length");
         List<String> encodings = headers.getAll("transfer-encoding");

@@ -43,8 +43,7 @@ public enum Reason {
 
     // ---- forward ----
     UPSTREAM_UNAVAILABLE("upstream_unavailable", 502, "The application is not reachable."),
-    UPSTREAM_TIMEOUT("upstream_timeout", 504, "The application did not answer in time."),
-    SHUTTING_DOWN("shutting_down", 503, "The sidecar is shutting down.");
+    UPSTREAM_TIMEOUT("upstream_timeout", 504, "The application did not answer in time.");
 
     private final String code;
     private final int status;

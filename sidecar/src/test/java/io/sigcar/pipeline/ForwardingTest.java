@@ -39,7 +39,8 @@ class ForwardingTest {
                 Field.ROUTES, "name=counted,path=/counted,action=allow;"
                         + "name=public,path=/public/,action=allow;name=admin,path=/admin,action=deny;"
                         + "name=small,path=/small,action=allow,max-body=10",
-                Field.UPSTREAM_TIMEOUT, "1s"), InstantSource.system(), ProxyHarness::none);
+                Field.UPSTREAM_TIMEOUT, "1s", Field.REQUEST_TIMEOUT, "1s", Field.MAX_HEADERS, "20"),
+                InstantSource.system(), ProxyHarness::none);
     }
 
     @AfterAll
@@ -80,6 +81,12 @@ class ForwardingTest {
                         "unsupported_scheme"),
                 Arguments.of("CL and TE", "POST /public/x HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n"
                         + "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400, null),
+                Arguments.of("Transfer-Encoding not chunked", "POST /public/x HTTP/1.1\r\nHost: a\r\n"
+                        + "Transfer-Encoding: gzip\r\n\r\n", 400, null),
+                Arguments.of("too many header fields", "GET /public/x HTTP/1.1\r\nHost: a\r\n"
+                        + "X-H: 1\r\n".repeat(25) + "\r\n", 431, "headers_too_large"),
+                Arguments.of("body never completes", "POST /public/x HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n"
+                        + "\r\nab", 408, "request_timeout"),
                 Arguments.of("two Content-Length", "POST /public/x HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\n"
                         + "Content-Length: 2\r\n\r\nab", 400, null),
                 Arguments.of("dot segment", "GET /public/../admin HTTP/1.1\r\nHost: a\r\n\r\n", 400, "bad_request"),
