@@ -66,6 +66,19 @@ public final class Acceptor {
         if (request.version() != HttpVersion.HTTP_2 && headers.getAll("host").size() != 1) {
             return reject(Reason.BAD_REQUEST, "exactly one Host field is required", true);
         }
+        for (String connection : headers.getAll("connection")) {
+            for (String token : connection.split(",")) {
+                String t = token.strip().toLowerCase(Locale.ROOT);
+                // Any other token would make us drop that field after it was verified.
+                if (!t.isEmpty() && !t.equals("close") && !t.equals("keep-alive") && !t.equals("upgrade")) {
+                    return reject(Reason.BAD_REQUEST, "Connection names a field: " + t, false);
+                }
+            }
+        }
+        String expect = request.getHeader("expect");
+        if (expect != null && !expect.equalsIgnoreCase("100-continue")) {
+            return reject(Reason.BAD_REQUEST, "unsupported Expect", false);
+        }
         if (request.authority() == null) {
             return reject(Reason.BAD_REQUEST, "no authority", true);
         }

@@ -30,7 +30,8 @@ public final class BodyReader {
             return Future.failedFuture(new Rejection(Reason.BODY_TOO_LARGE, "declared " + declared, true));
         }
         Promise<Buffer> promise = Promise.promise();
-        Buffer body = Buffer.buffer(declared == null ? 256 : (int) Math.min(Long.parseLong(declared), 1 << 20));
+        // Grows as bytes arrive: a client that only declares a large body reserves nothing.
+        Buffer body = Buffer.buffer(declared == null ? 256 : (int) Math.min(Long.parseLong(declared), 16 * 1024));
         long timer = vertx.setTimer(Math.max(1, timeout.toMillis()), id -> {
             if (promise.tryFail(new Rejection(Reason.REQUEST_TIMEOUT, "body not complete in " + timeout, true))) {
                 request.pause();

@@ -11,24 +11,17 @@ public final class Target {
 
     private Target() {}
 
-    /** The raw path of an origin-form or absolute-form target, or null for other forms. */
+    /**
+     * The raw path of an origin-form target, or null for any other form: Sigcar is the app's
+     * own front door, not a forward proxy, so absolute-form targets are refused rather than
+     * rewritten (a rewrite is one more place for what is verified and what is sent to differ).
+     */
     public static String rawPath(String uri) {
-        if (uri == null || uri.isEmpty()) {
+        if (uri == null || !uri.startsWith("/")) {
             return null;
         }
-        String rest = uri;
-        if (!uri.startsWith("/")) {
-            int scheme = uri.indexOf("://");
-            if (scheme < 0) {
-                return null;
-            }
-            int slash = uri.indexOf('/', scheme + 3);
-            rest = slash < 0 ? "/" : uri.substring(slash);
-        }
-        int q = rest.indexOf('?');
-        int hash = rest.indexOf('#');
-        int end = q >= 0 ? q : hash >= 0 ? hash : rest.length();
-        return rest.substring(0, end);
+        int q = uri.indexOf('?');
+        return q < 0 ? uri : uri.substring(0, q);
     }
 
     /** The raw query (without '?'), or null when there is none. */
@@ -37,8 +30,7 @@ public final class Target {
         if (q < 0) {
             return null;
         }
-        int hash = uri.indexOf('#', q);
-        return uri.substring(q + 1, hash < 0 ? uri.length() : hash);
+        return uri.substring(q + 1);
     }
 
     /** Why a path is ambiguous, or null when it is safe to route on. */
@@ -50,8 +42,14 @@ public final class Target {
         if (path.indexOf('\\') >= 0) {
             return "contains '\\'";
         }
+        if (path.indexOf('#') >= 0) {
+            return "contains '#' (a fragment is never part of a request target)";
+        }
         for (String segment : path.split("/", -1)) {
-            if (segment.equals(".") || segment.equals("..")) {
+            // Servlet containers drop ';params' before normalising, so '..;x' is a dot segment to them.
+            int semicolon = segment.indexOf(';');
+            String name = semicolon < 0 ? segment : segment.substring(0, semicolon);
+            if (name.equals(".") || name.equals("..")) {
                 return "contains a dot segment";
             }
         }

@@ -36,14 +36,31 @@ final class Parse {
         if (!m.matches()) {
             throw new IllegalArgumentException("'" + text + "' is not a duration (e.g. 250ms, 30s, 5m, 1h)");
         }
-        long n = Long.parseLong(m.group(1));
         String unit = m.group(2) == null ? "s" : m.group(2);
-        return switch (unit) {
-            case "ms" -> Duration.ofMillis(n);
-            case "m" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            default -> Duration.ofSeconds(n);
-        };
+        try {
+            long n = Long.parseLong(m.group(1));
+            Duration d = switch (unit) {
+                case "ms" -> Duration.ofMillis(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                default -> Duration.ofSeconds(n);
+            };
+            if (d.compareTo(Duration.ofDays(7)) > 0) {
+                throw new IllegalArgumentException("'" + text + "' is longer than 7 days");
+            }
+            return d;
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw new IllegalArgumentException("'" + text + "' is too large");
+        }
+    }
+
+    /** A duration that must be at least one second (timeouts: zero would mean "never"). */
+    static Duration timeout(String text) {
+        Duration d = duration(text);
+        if (d.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new IllegalArgumentException("'" + text + "' is under 1s; a timeout of zero would never fire");
+        }
+        return d;
     }
 
     static int intIn(String text, int min, int max) {

@@ -48,12 +48,12 @@ public record SidecarConfig(
                 r.get(Field.MAX_HEADER_BYTES, t -> Parse.intIn(t, 1024, 1 << 20)),
                 r.get(Field.MAX_HEADERS, t -> Parse.intIn(t, 1, 10_000)),
                 maxBody,
-                r.get(Field.IDLE_TIMEOUT, Parse::duration),
-                r.get(Field.REQUEST_TIMEOUT, Parse::duration));
+                r.get(Field.IDLE_TIMEOUT, Parse::timeout),
+                r.get(Field.REQUEST_TIMEOUT, Parse::timeout));
         Upstream upstream = new Upstream(
                 r.get(Field.UPSTREAM, SidecarConfig::loopback),
-                r.get(Field.UPSTREAM_CONNECT_TIMEOUT, Parse::duration),
-                r.get(Field.UPSTREAM_TIMEOUT, Parse::duration),
+                r.get(Field.UPSTREAM_CONNECT_TIMEOUT, Parse::timeout),
+                r.get(Field.UPSTREAM_TIMEOUT, Parse::timeout),
                 r.get(Field.UPSTREAM_POOL, t -> Parse.intIn(t, 1, 10_000)));
         Map<String, List<String>> presetKeys = new LinkedHashMap<>();
         presetKeys.put("github", r.get(Field.GITHUB_KEYS, Parse::list));

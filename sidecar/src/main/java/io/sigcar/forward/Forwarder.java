@@ -54,18 +54,7 @@ public final class Forwarder {
                 .setIdleTimeout(upstream.timeout().toMillis());
         long start = System.nanoTime();
         return client.request(options).compose(out -> {
-            Headers.copyEndToEnd(in.headers(), out.headers(), true);
-            out.putHeader("host", in.authority().toString());
-            String client = in.remoteAddress() == null ? "unknown" : in.remoteAddress().hostAddress();
-            String scheme = in.isSSL() ? "https" : "http";
-            out.headers().set("x-forwarded-for", join(in.getHeader("x-forwarded-for"), client));
-            out.headers().set("x-forwarded-proto", scheme);
-            out.headers().set("x-forwarded-host", in.authority().toString());
-            out.headers().set("forwarded", join(in.getHeader("forwarded"),
-                    "for=\"" + client + "\";proto=" + scheme));
-            if (keyId != null) {
-                out.headers().set("sigcar-key-id", keyId);
-            }
+            proxyHeaders(in, out.headers(), keyId);
             return out.send(body);
         }).recover(failure -> Future.failedFuture(classify(failure))).compose(response -> {
             onUpstream.accept(System.nanoTime() - start);
@@ -85,16 +74,10 @@ public final class Forwarder {
                 .setURI(originForm(in.uri()))
                 .setIdleTimeout(upstream.timeout().toMillis());
         return client.request(options).compose(out -> {
-            Headers.copyEndToEnd(in.headers(), out.headers(), true);
+            proxyHeaders(in, out.headers(), keyId);
             // The upgrade itself is what this request is for: these hop-by-hop fields must pass.
             out.putHeader("connection", "Upgrade");
             out.putHeader("upgrade", in.getHeader("upgrade"));
-            out.putHeader("host", in.authority().toString());
-            String client = in.remoteAddress() == null ? "unknown" : in.remoteAddress().hostAddress();
-            out.headers().set("x-forwarded-for", join(in.getHeader("x-forwarded-for"), client));
-            if (keyId != null) {
-                out.headers().set("sigcar-key-id", keyId);
-            }
             return out.connect();
         }).recover(failure -> Future.failedFuture(classify(failure))).compose(response -> {
             if (response.statusCode() != 101) {
@@ -110,6 +93,22 @@ public final class Forwarder {
                 return 101;
             });
         });
+    }
+
+    /** The request head the app sees: end-to-end fields, our forwarding fields, the verified keyid. */
+    private static void proxyHeaders(HttpServerRequest in, io.vertx.core.MultiMap out, String keyId) {
+        Headers.copyEndToEnd(in.headers(), out, true);
+        out.remove("expect"); // answered here already
+        out.set("host", in.authority().toString());
+        String client = in.remoteAddress() == null ? "unknown" : in.remoteAddress().hostAddress();
+        String scheme = in.isSSL() ? "https" : "http";
+        out.set("x-forwarded-for", join(in.getHeader("x-forwarded-for"), client));
+        out.set("x-forwarded-proto", scheme);
+        out.set("x-forwarded-host", in.authority().toString());
+        out.set("forwarded", join(in.getHeader("forwarded"), "for=\"" + client + "\";proto=" + scheme));
+        if (keyId != null) {
+            out.set("sigcar-key-id", keyId);
+        }
     }
 
     private static Future<Integer> relay(HttpClientResponse from, HttpServerResponse to, HttpVersion version) {
@@ -164,13 +163,9 @@ public final class Forwarder {
         return new Rejection(Reason.UPSTREAM_UNAVAILABLE, what, false);
     }
 
+    /** The accept stage admits origin-form targets only, so the target is forwarded exactly as verified. */
     private static String originForm(String uri) {
-        if (uri.startsWith("/")) {
-            return uri;
-        }
-        int scheme = uri.indexOf("://");
-        int slash = scheme < 0 ? -1 : uri.indexOf('/', scheme + 3);
-        return slash < 0 ? "/" : uri.substring(slash);
+        return uri;
     }
 
     private static String join(String existing, String added) {

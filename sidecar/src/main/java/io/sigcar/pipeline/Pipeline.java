@@ -64,6 +64,11 @@ public final class Pipeline implements Handler<HttpServerRequest> {
             return;
         }
         long limit = route.maxBodyBytes() >= 0 ? route.maxBodyBytes() : defaultBodyLimit;
+        String declared = request.getHeader("content-length");
+        boolean fits = declared == null || Long.parseLong(declared) <= limit;
+        if (fits && "100-continue".equalsIgnoreCase(request.getHeader("expect"))) {
+            request.response().writeContinue(); // before reading: the client waits for it to send the body
+        }
         bodies.read(request, limit).onComplete(read -> {
             if (read.failed()) {
                 ex.fail(read.cause());
@@ -91,9 +96,6 @@ public final class Pipeline implements Handler<HttpServerRequest> {
                 }
             });
         });
-        if ("100-continue".equalsIgnoreCase(request.getHeader("expect"))) {
-            request.response().writeContinue();
-        }
     }
 
     /** An HTTP/1.1 GET asking to become a WebSocket; passes through only after it verified. */

@@ -50,7 +50,10 @@ public final class Sidecar implements AutoCloseable {
         this.config = config;
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         this.vertx = Vertx.builder()
-                .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
+                // Vert.x labels its HTTP meters with the request method by default, which a client
+                // chooses freely: keep only bounded labels (status class), never request data.
+                .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
+                        .setLabels(java.util.EnumSet.of(io.vertx.micrometer.Label.HTTP_CODE))))
                 .withMetrics(new MicrometerMetricsFactory(registry))
                 .build();
         Policy policy = new Policy(config.routes());

@@ -3,7 +3,7 @@ package io.sigcar.policy;
 import java.util.regex.Pattern;
 
 /**
- * A route's path test: a prefix ({@code /api/}) or a glob ({@code /hooks/*}/events,
+ * A route's path test: a segment-wise prefix ({@code /api}) or a glob ({@code /hooks/*}/events,
  * {@code /static/**}); {@code *} stays inside one segment, {@code **} spans segments.
  */
 public final class PathPattern {
@@ -40,8 +40,13 @@ public final class PathPattern {
         return new PathPattern(source, Pattern.compile(regex.toString()));
     }
 
+    /** Prefixes match whole segments: {@code /health} matches {@code /health} and {@code /health/x}, not {@code /healthy}. */
     public boolean matches(String path) {
-        return glob == null ? path.startsWith(source) : glob.matcher(path).matches();
+        if (glob != null) {
+            return glob.matcher(path).matches();
+        }
+        return path.startsWith(source) && (path.length() == source.length() || source.endsWith("/")
+                || path.charAt(source.length()) == '/');
     }
 
     @Override

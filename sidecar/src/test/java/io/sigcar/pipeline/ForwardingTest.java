@@ -92,6 +92,18 @@ class ForwardingTest {
                 Arguments.of("dot segment", "GET /public/../admin HTTP/1.1\r\nHost: a\r\n\r\n", 400, "bad_request"),
                 Arguments.of("encoded slash", "GET /public/..%2fadmin HTTP/1.1\r\nHost: a\r\n\r\n", 400,
                         "bad_request"),
+                Arguments.of("servlet-style dot segment", "GET /public/..;/admin HTTP/1.1\r\nHost: a\r\n\r\n", 400,
+                        "bad_request"),
+                Arguments.of("fragment in target", "GET /public/x#/../../admin HTTP/1.1\r\nHost: a\r\n\r\n", 400,
+                        "bad_request"),
+                Arguments.of("absolute-form target", "GET http://a/public/x HTTP/1.1\r\nHost: a\r\n\r\n", 400,
+                        "bad_request"),
+                Arguments.of("Connection naming a field", "GET /public/x HTTP/1.1\r\nHost: a\r\nConnection: x-tenant"
+                        + "\r\nX-Tenant: 7\r\n\r\n", 400, "bad_request"),
+                Arguments.of("prefix is segment-wise", "GET /publicity HTTP/1.1\r\nHost: a\r\n\r\n", 401,
+                        "unsupported_scheme"),
+                Arguments.of("100-continue with a body over the limit", "POST /small HTTP/1.1\r\nHost: a\r\n"
+                        + "Content-Length: 11\r\nExpect: 100-continue\r\n\r\n", 413, "body_too_large"),
                 Arguments.of("body over route limit", "POST /small HTTP/1.1\r\nHost: a\r\nContent-Length: 11\r\n\r\n"
                         + "hello world", 413, "body_too_large"),
                 Arguments.of("no Host", "GET /public/x HTTP/1.1\r\n\r\n", 400, null),

@@ -75,6 +75,21 @@ class Rfc9421EndToEndTest {
     }
 
     @Test
+    void knownAndUnknownKeyidsAreIndistinguishable(@TempDir Path keys) throws Exception {
+        byte[] hmac = "an-hmac-client-key-of-at-least-32-bytes".getBytes(StandardCharsets.US_ASCII);
+        Files.write(keys.resolve("client-h"), hmac);
+        try (ProxyHarness proxy = new ProxyHarness(keys, Map.of(), InstantSource.system(), Verifications::build)) {
+            long now = Instant.now().getEpochSecond();
+            var known = send(proxy, "client-h", "another-key-that-is-at-least-32-bytes".getBytes(), Algorithm.HMAC_SHA256,
+                    "x", null, now);
+            var unknown = send(proxy, "nobody", hmac, Algorithm.HMAC_SHA256, "x", null, now);
+            assertEquals(known.statusCode(), unknown.statusCode());
+            assertEquals(known.body(), unknown.body());
+            assertEquals(known.headers().map().keySet(), unknown.headers().map().keySet());
+        }
+    }
+
+    @Test
     void aFullNonceCacheFailsClosed(@TempDir Path keys) throws Exception {
         byte[] hmac = "an-hmac-client-key-of-at-least-32-bytes".getBytes(StandardCharsets.US_ASCII);
         Files.write(keys.resolve("client-h"), hmac);

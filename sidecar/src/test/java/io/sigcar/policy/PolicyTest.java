@@ -26,6 +26,8 @@ class PolicyTest {
         return Stream.of(
                 Arguments.of("GET", "a:80", "/healthz", "health"),
                 Arguments.of("POST", "a", "/healthz", "default"),
+                Arguments.of("GET", "a", "/healthzz", "default"),
+                Arguments.of("GET", "a", "/healthz/live", "health"),
                 Arguments.of("GET", "a", "/admin/users", "admin"),
                 Arguments.of("GET", "a", "/administrator", "default"),
                 Arguments.of("POST", "a", "/hooks/github/events", "events"),

@@ -2,6 +2,7 @@ package io.sigcar.verify.rfc9421;
 
 import io.sigcar.crypto.Algorithm;
 import io.sigcar.crypto.Crypto;
+import io.sigcar.crypto.MacKey;
 import io.sigcar.reject.Reason;
 import io.sigcar.verify.SignedRequest;
 import io.sigcar.verify.Verdict;
@@ -38,7 +39,19 @@ public final class Rfc9421Verifier implements Verifier {
     private final Crypto crypto;
     private final ContentDigest contentDigest;
 
+    /** Random keys nobody holds, used when a keyid is unknown so the work done is the same. */
+    private final MacKey decoyHmac;
+    private final MacKey decoyBlake3;
+
+    private static MacKey decoy(Crypto crypto, Algorithm algorithm) {
+        byte[] random = new byte[32];
+        new java.security.SecureRandom().nextBytes(random);
+        return crypto.macKey(algorithm, random);
+    }
+
     public Rfc9421Verifier(Rfc9421Config config, KeyLookup keys, ReplayGuard replay, Crypto crypto) {
+        this.decoyHmac = decoy(crypto, Algorithm.HMAC_SHA256);
+        this.decoyBlake3 = decoy(crypto, Algorithm.BLAKE3_KEYED);
         this.config = Objects.requireNonNull(config, "config");
         this.keys = Objects.requireNonNull(keys, "keys");
         this.replay = Objects.requireNonNull(replay, "replay");
@@ -183,27 +196,22 @@ public final class Rfc9421Verifier implements Verifier {
         return new Outcome(checkKeyAndMac(entry, params, request), params);
     }
 
+    /**
+     * Everything that does not depend on the key is decided first, and a MAC is computed
+     * whether or not the keyid exists (with a throwaway key when it does not), so neither the
+     * answer nor the work done tells a client which keyids are loaded.
+     */
     private Verdict checkKeyAndMac(SignatureFields.Entry entry, Params params, SignedRequest request) {
         String label = entry.label();
         String keyId = params.keyId();
-        if (!config.allowedKeyIds().isEmpty() && !config.allowedKeyIds().contains(keyId)) {
-            return Verdict.reject(Reason.KEY_NOT_ALLOWED, "keyid " + keyId + " is not allowed on this route");
-        }
-        Optional<VerifyKey> found = keys.find(keyId);
-        if (found.isEmpty()) {
-            return Verdict.reject(Reason.UNKNOWN_KEY, "keyid " + keyId + " is not loaded");
-        }
-        VerifyKey key = found.get();
+        Algorithm claimed = null;
         if (params.alg() != null) {
             Optional<Algorithm> alg = Algorithm.byId(params.alg()).filter(a -> a.kind() == Algorithm.Kind.MAC);
             if (alg.isEmpty()) {
                 return Verdict.reject(Reason.UNSUPPORTED_ALGORITHM, "signature " + label + " alg " + params.alg()
                         + " is not supported (hmac-sha256, blake3-keyed)");
             }
-            if (alg.get() != key.algorithm()) {
-                return Verdict.reject(Reason.ALGORITHM_MISMATCH, "signature " + label + " says alg "
-                        + params.alg() + " but keyid " + keyId + " is bound to " + key.algorithm());
-            }
+            claimed = alg.get();
         }
         String base;
         try {
@@ -211,14 +219,29 @@ public final class Rfc9421Verifier implements Verifier {
         } catch (ComponentException e) {
             return Verdict.reject(e.reason(), "signature " + label + ": " + e.getMessage());
         }
+        Optional<VerifyKey> found = keys.find(keyId);
+        MacKey macKey = found.map(VerifyKey::macKey)
+                .orElse(claimed == Algorithm.BLAKE3_KEYED ? decoyBlake3 : decoyHmac);
         byte[] expected;
         try {
-            expected = key.macKey().mac(base.getBytes(StandardCharsets.ISO_8859_1));
+            expected = macKey.mac(base.getBytes(StandardCharsets.ISO_8859_1));
         } catch (IllegalStateException e) {
             // The key directory reloaded and closed this key between lookup and use.
             return Verdict.reject(Reason.UNKNOWN_KEY, "keyid " + keyId + " was unloaded while verifying");
         }
-        if (!crypto.equal(expected, entry.signature())) {
+        boolean macMatches = crypto.equal(expected, entry.signature());
+        if (found.isEmpty()) {
+            return Verdict.reject(Reason.UNKNOWN_KEY, "keyid " + keyId + " is not loaded");
+        }
+        VerifyKey key = found.get();
+        if (!config.allowedKeyIds().isEmpty() && !config.allowedKeyIds().contains(keyId)) {
+            return Verdict.reject(Reason.KEY_NOT_ALLOWED, "keyid " + keyId + " is not allowed on this route");
+        }
+        if (claimed != null && claimed != key.algorithm()) {
+            return Verdict.reject(Reason.ALGORITHM_MISMATCH, "signature " + label + " says alg "
+                    + params.alg() + " but keyid " + keyId + " is bound to " + key.algorithm());
+        }
+        if (!macMatches) {
             return Verdict.reject(Reason.BAD_SIGNATURE, "signature " + label + " with keyid " + keyId
                     + " does not verify");
         }
