@@ -75,8 +75,17 @@ final class Routes {
                             + SCHEMES + ")");
                 }
             }
-            routes.add(new Route(name, path, Set.copyOf(split(kv.get("methods"))), kv.get("host"), action, maxBody,
-                    schemes, Set.copyOf(split(kv.get("keys")))));
+            String host = kv.get("host");
+            if (host != null && (host.contains(":") && !host.startsWith("["))) {
+                throw new IllegalArgumentException(where + ".host: '" + host
+                        + "' has a port; hosts are matched without it");
+            }
+            Set<String> keys = Set.copyOf(split(kv.get("keys")));
+            if (action != Action.VERIFY && (!keys.isEmpty() || !schemes.isEmpty())) {
+                throw new IllegalArgumentException(where + ": keys and schemes only apply to action=verify");
+            }
+            routes.add(new Route(name, path, Set.copyOf(split(kv.get("methods"))), host, action, maxBody,
+                    schemes, keys));
             index++;
         }
         return routes;

@@ -83,13 +83,23 @@ public record SidecarConfig(
                 }),
                 r.get(Field.REQUIRED_COMPONENTS, Parse::list),
                 r.get(Field.LABELS, Parse::list));
+        List<Route> routes = r.get(Field.ROUTES, t -> Routes.parse(t, 1L << 30));
+        for (int i = 0; i < routes.size(); i++) {
+            for (String scheme : routes.get(i).schemes()) {
+                if (presetKeys.containsKey(scheme) && presetKeys.get(scheme).isEmpty()) {
+                    Settings.Value v = s.get(Field.ROUTES);
+                    throw new ConfigException(v.source(), "routes[" + i + "].schemes", "preset '" + scheme
+                            + "' is not enabled: list its keys with " + scheme + "-keys");
+                }
+            }
+        }
         return new SidecarConfig(
                 r.get(Field.LISTEN, Parse::hostPort),
                 r.get(Field.ADMIN, Parse::hostPort),
                 limits,
                 upstream,
                 verification,
-                r.get(Field.ROUTES, t -> Routes.parse(t, 1L << 30)),
+                routes,
                 r.get(Field.CRYPTO, t -> CryptoConfig.parse(Parse.list(t), "crypto")),
                 r.get(Field.HISTOGRAM_BUCKETS, Parse::buckets),
                 r.get(Field.DRAIN_TIMEOUT, Parse::duration),

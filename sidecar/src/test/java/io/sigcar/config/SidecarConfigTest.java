@@ -48,6 +48,11 @@ class SidecarConfigTest {
                 Arguments.of(Field.ROUTES, "name=a,path=x,action=allow", "routes[0].path: path pattern must start with '/'"),
                 Arguments.of(Field.ROUTES, "name=a,path=/x,action=verify,schemes=oauth", "routes[0].schemes: unknown scheme 'oauth'"),
                 Arguments.of(Field.ROUTES, "name=A B,path=/x,action=allow", "routes[0].name"),
+                Arguments.of(Field.ROUTES, "name=a,path=/x,action=verify,schemes=github", "routes[0].schemes: preset 'github' is not enabled"),
+                Arguments.of(Field.ROUTES, "name=a,path=/x,host=a.example:8443,action=allow", "routes[0].host: 'a.example:8443' has a port"),
+                Arguments.of(Field.ROUTES, "name=a,path=/x,action=allow,keys=k1", "routes[0]: keys and schemes only apply to action=verify"),
+                Arguments.of(Field.UPSTREAM_TIMEOUT, "0", "upstream-timeout: '0' is under 1s"),
+                Arguments.of(Field.MAX_AGE, "99999999999999h", "max-age: '99999999999999h' is longer than 7 days"),
                 Arguments.of(Field.REQUIRE_NONCE, "maybe", "require-nonce: 'maybe' is not true or false"),
                 Arguments.of(Field.HISTOGRAM_BUCKETS, "0.5,0.1", "buckets must be positive and increasing"));
     }
