@@ -6,11 +6,9 @@ import io.sigcar.crypto.MacKey;
 import io.sigcar.reject.Reason;
 import io.sigcar.verify.SignedRequest;
 import io.sigcar.verify.Verdict;
-import io.sigcar.verify.Verifier;
 import io.sigcar.verify.keys.KeyLookup;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * GitHub webhooks: {@code X-Hub-Signature-256: sha256=<hex>}, an HMAC-SHA256 of the raw body.
@@ -19,7 +17,7 @@ import java.util.Objects;
  * config's window is unused here. Only the SHA-256 header is accepted: the legacy SHA-1
  * {@code X-Hub-Signature} is ignored, never a fallback.
  */
-public final class GithubPreset implements Verifier {
+public final class GithubPreset extends PresetVerifier {
 
     public static final String SCHEME = "github";
     /** As GitHub spells it, for signers; requests are read through the lower-case name. */
@@ -29,23 +27,13 @@ public final class GithubPreset implements Verifier {
     private static final String PREFIX = "sha256=";
     private static final byte[] NO_PREFIX = new byte[0];
 
-    private final PresetConfig config;
-    private final KeyLookup keys;
-    private final CryptoProvider crypto;
 
     /**
      * @param crypto for the constant-time comparison; the MACs run on each key's own provider,
      *               which the key loader prepared through the same facade
      */
     public GithubPreset(PresetConfig config, KeyLookup keys, CryptoProvider crypto) {
-        this.config = Objects.requireNonNull(config, "config");
-        this.keys = Objects.requireNonNull(keys, "keys");
-        this.crypto = Objects.requireNonNull(crypto, "crypto");
-    }
-
-    @Override
-    public String scheme() {
-        return SCHEME;
+        super(SCHEME, config, keys, crypto);
     }
 
     @Override
@@ -71,7 +59,7 @@ public final class GithubPreset implements Verifier {
             return Verdict.reject(Reason.MALFORMED_SIGNATURE,
                     SIGNATURE_HEADER + " is not " + HexMac.HEX_LENGTH + " hex digits after " + PREFIX);
         }
-        return HexMac.verify(SCHEME, config, keys, crypto, NO_PREFIX, request.body(), List.of(signature));
+        return verifyMac(NO_PREFIX, request.body(), List.of(signature));
     }
 
     /** The header GitHub would send for {@code body} signed with {@code key}; the body's indexes do not move. */

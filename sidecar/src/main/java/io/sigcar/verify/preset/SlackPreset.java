@@ -6,21 +6,19 @@ import io.sigcar.crypto.MacKey;
 import io.sigcar.reject.Reason;
 import io.sigcar.verify.SignedRequest;
 import io.sigcar.verify.Verdict;
-import io.sigcar.verify.Verifier;
 import io.sigcar.verify.keys.KeyLookup;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
  * Slack requests: {@code X-Slack-Signature: v0=<hex>} with {@code X-Slack-Request-Timestamp: <unix>},
  * an HMAC-SHA256 of {@code "v0:<ts>:<body>"}; the timestamp must be within the window both ways.
  */
-public final class SlackPreset implements Verifier {
+public final class SlackPreset extends PresetVerifier {
 
     public static final String SCHEME = "slack";
     /** As Slack spells them, for signers; requests are read through the lower-case names. */
@@ -31,20 +29,10 @@ public final class SlackPreset implements Verifier {
     private static final String TIMESTAMP_LOWER = "x-slack-request-timestamp";
     private static final String VERSION = "v0";
 
-    private final PresetConfig config;
-    private final KeyLookup keys;
-    private final CryptoProvider crypto;
 
     /** @param crypto for the constant-time comparison; the MACs run on each key's own provider */
     public SlackPreset(PresetConfig config, KeyLookup keys, CryptoProvider crypto) {
-        this.config = Objects.requireNonNull(config, "config");
-        this.keys = Objects.requireNonNull(keys, "keys");
-        this.crypto = Objects.requireNonNull(crypto, "crypto");
-    }
-
-    @Override
-    public String scheme() {
-        return SCHEME;
+        super(SCHEME, config, keys, crypto);
     }
 
     /** Either header claims the request for Slack, so one without the other is judged (and refused) here. */
@@ -83,7 +71,7 @@ public final class SlackPreset implements Verifier {
         if (late.isPresent()) {
             return Verdict.reject(late.get(), TIMESTAMP_HEADER + " is outside " + config.window());
         }
-        return HexMac.verify(SCHEME, config, keys, crypto, basePrefix(timestamp), request.body(), List.of(signature));
+        return verifyMac(basePrefix(timestamp), request.body(), List.of(signature));
     }
 
     /** The two headers Slack would send for {@code body} at {@code epochSecond}, timestamp first. */

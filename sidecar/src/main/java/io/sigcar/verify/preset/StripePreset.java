@@ -6,13 +6,11 @@ import io.sigcar.crypto.MacKey;
 import io.sigcar.reject.Reason;
 import io.sigcar.verify.SignedRequest;
 import io.sigcar.verify.Verdict;
-import io.sigcar.verify.Verifier;
 import io.sigcar.verify.keys.KeyLookup;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -20,7 +18,7 @@ import java.util.Optional;
  * {@code "<t>.<body>"}. Any {@code v1} may match (Stripe sends one per active secret while a
  * secret is rolled); {@code v0} and unknown schemes are ignored, as Stripe's SDKs do.
  */
-public final class StripePreset implements Verifier {
+public final class StripePreset extends PresetVerifier {
 
     public static final String SCHEME = "stripe";
     /** As Stripe spells it, for signers; requests are read through the lower-case name. */
@@ -28,20 +26,10 @@ public final class StripePreset implements Verifier {
 
     private static final String SIGNATURE_LOWER = "stripe-signature";
 
-    private final PresetConfig config;
-    private final KeyLookup keys;
-    private final CryptoProvider crypto;
 
     /** @param crypto for the constant-time comparison; the MACs run on each key's own provider */
     public StripePreset(PresetConfig config, KeyLookup keys, CryptoProvider crypto) {
-        this.config = Objects.requireNonNull(config, "config");
-        this.keys = Objects.requireNonNull(keys, "keys");
-        this.crypto = Objects.requireNonNull(crypto, "crypto");
-    }
-
-    @Override
-    public String scheme() {
-        return SCHEME;
+        super(SCHEME, config, keys, crypto);
     }
 
     @Override
@@ -96,7 +84,7 @@ public final class StripePreset implements Verifier {
         if (late.isPresent()) {
             return Verdict.reject(late.get(), SIGNATURE_HEADER + " t is outside " + config.window());
         }
-        return HexMac.verify(SCHEME, config, keys, crypto, signedPrefix(timestamp), request.body(), signatures);
+        return verifyMac(signedPrefix(timestamp), request.body(), signatures);
     }
 
     /** The header Stripe would send for {@code body} at {@code epochSecond}, signed with one key. */
