@@ -39,7 +39,8 @@ class ForwardingTest {
                 Field.ROUTES, "name=counted,path=/counted,action=allow;"
                         + "name=public,path=/public/,action=allow;name=admin,path=/admin,action=deny;"
                         + "name=small,path=/small,action=allow,max-body=10",
-                Field.UPSTREAM_TIMEOUT, "1s", Field.REQUEST_TIMEOUT, "1s", Field.MAX_HEADERS, "20"),
+                Field.UPSTREAM_TIMEOUT, "1s", Field.REQUEST_TIMEOUT, "1s", Field.MAX_HEADERS, "20",
+                Field.IDLE_TIMEOUT, "2s"),
                 InstantSource.system(), ProxyHarness::none);
     }
 
@@ -144,6 +145,17 @@ class ForwardingTest {
         // The HTTP/2 connection preface, then SETTINGS: a server without h2c answers garbage or closes.
         String answer = proxy.raw("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + "\u0000\u0000\u0000\u0004\u0000\u0000\u0000\u0000\u0000");
         assertTrue(answer.length() >= 9 && answer.charAt(3) == 0x04, "server SETTINGS frame expected");
+    }
+
+    @Test
+    void idleConnectionsAreClosed() throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", proxy.ports.proxy())) {
+            s.setSoTimeout(10_000);
+            long start = System.nanoTime();
+            assertEquals(-1, s.getInputStream().read(), "the sidecar closes a silent connection");
+            long seconds = (System.nanoTime() - start) / 1_000_000_000L;
+            assertTrue(seconds >= 1 && seconds < 8, "closed after the 2s idle timeout, took " + seconds + "s");
+        }
     }
 
     @Test
