@@ -74,6 +74,9 @@ public final class Pipeline implements Handler<HttpServerRequest> {
                 ex.fail(read.cause());
                 return;
             }
+            if (ex.is(Exchange.State.DONE)) {
+                return; // the client left while its body was arriving: nothing to verify or forward
+            }
             ReceivedRequest received = new ReceivedRequest(request, read.result(), ex.receivedAt());
             String keyId = null;
             if (route.action() == Action.VERIFY) {
