@@ -119,8 +119,11 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
         Tour tour = new Tour(crypto, secrets, base, out);
         tour.run();
         out.printf("%nmetrics:  http://127.0.0.1:%d/metrics   (also /healthz, /readyz)%n", ports.admin());
-        out.printf("try it:   java -jar sidecar/target/sigcar.jar sign --send --key %s --data '{\"id\":7}' %s/api/orders%n",
-                keys.resolve("demo-hmac"), base);
+        // The JVM running now is a JDK 25; a bare `java` on the PATH may not be.
+        String java = ProcessHandle.current().info().command().orElse("java");
+        String jar = Path.of(DemoCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        out.printf("try it:   %s -jar %s sign --send --key %s --data '{\"id\":7}' %s/api/orders%n", java,
+                jar.endsWith(".jar") ? jar : "sidecar/target/sigcar.jar", keys.resolve("demo-hmac"), base);
         out.flush();
         if (!once) {
             out.println("serving until Ctrl-C ...");
