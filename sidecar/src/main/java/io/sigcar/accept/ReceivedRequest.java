@@ -18,11 +18,12 @@ public final class ReceivedRequest implements SignedRequest {
     private final String rawPath;
     private final String rawQuery;
 
-    public ReceivedRequest(HttpServerRequest request, Buffer body, Instant receivedAt) {
+    /** @param rawPath the request's raw path, as the accept stage read it */
+    public ReceivedRequest(HttpServerRequest request, String rawPath, Buffer body, Instant receivedAt) {
         this.request = request;
         this.body = body;
         this.receivedAt = receivedAt;
-        this.rawPath = Target.rawPath(request.uri());
+        this.rawPath = rawPath;
         this.rawQuery = Target.rawQuery(request.uri());
     }
 

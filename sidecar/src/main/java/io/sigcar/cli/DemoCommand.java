@@ -68,7 +68,7 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--admin-port", defaultValue = "9901", description = "Admin port (default 9901; 0 = any).")
     private int adminPort;
 
-    private static final Pattern ORDER = Pattern.compile("\"reason\":\"([a-z_]+)\"");
+    private static final Pattern REASON = Pattern.compile("\"reason\":\"([a-z_]+)\"");
 
     @Override
     public Integer call() throws Exception {
@@ -204,7 +204,7 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
                     HttpRequest.BodyPublishers.ofString(body));
             headers.forEach(b::header);
             HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-            Matcher m = ORDER.matcher(r.body());
+            Matcher m = REASON.matcher(r.body());
             String detail = r.statusCode() == 200 ? "app saw " + r.body().strip() : m.find() ? m.group(1) : r.body();
             boolean ok = r.statusCode() == expect;
             if (!ok) {

@@ -46,14 +46,8 @@ public final class Forwarder {
      * @param onUpstream receives the nanoseconds from send to the app's response head
      */
     public Future<Integer> forward(HttpServerRequest in, Buffer body, String keyId, LongConsumer onUpstream) {
-        RequestOptions options = new RequestOptions()
-                .setHost(upstream.address().host())
-                .setPort(upstream.address().port())
-                .setMethod(in.method())
-                .setURI(originForm(in.uri()))
-                .setIdleTimeout(upstream.timeout().toMillis());
         long start = System.nanoTime();
-        return client.request(options).compose(out -> {
+        return client.request(options(in)).compose(out -> {
             proxyHeaders(in, out.headers(), keyId);
             return out.send(body);
         }).recover(failure -> Future.failedFuture(classify(failure))).compose(response -> {
@@ -67,13 +61,7 @@ public final class Forwarder {
      * connections are spliced byte for byte. Anything else is relayed as a normal response.
      */
     public Future<Integer> upgrade(HttpServerRequest in, String keyId) {
-        RequestOptions options = new RequestOptions()
-                .setHost(upstream.address().host())
-                .setPort(upstream.address().port())
-                .setMethod(in.method())
-                .setURI(originForm(in.uri()))
-                .setIdleTimeout(upstream.timeout().toMillis());
-        return client.request(options).compose(out -> {
+        return client.request(options(in)).compose(out -> {
             proxyHeaders(in, out.headers(), keyId);
             // The upgrade itself is what this request is for: these hop-by-hop fields must pass.
             out.putHeader("connection", "Upgrade");
@@ -164,8 +152,13 @@ public final class Forwarder {
     }
 
     /** The accept stage admits origin-form targets only, so the target is forwarded exactly as verified. */
-    private static String originForm(String uri) {
-        return uri;
+    private RequestOptions options(HttpServerRequest in) {
+        return new RequestOptions()
+                .setHost(upstream.address().host())
+                .setPort(upstream.address().port())
+                .setMethod(in.method())
+                .setURI(in.uri())
+                .setIdleTimeout(upstream.timeout().toMillis());
     }
 
     private static String join(String existing, String added) {

@@ -1,5 +1,6 @@
 package io.sigcar.pipeline;
 
+import io.sigcar.accept.Target;
 import io.sigcar.policy.Route;
 import io.sigcar.record.Outcome;
 import io.sigcar.record.Recorder;
@@ -21,6 +22,8 @@ final class Exchange {
     private final Recorder recorder;
     private final long startNanos;
     private final Instant receivedAt;
+    /** The raw path, read once: route matching, verification and the audit line all use it. */
+    private final String path;
     private State state = State.RECEIVING;
     private Route route;
     private String keyId;
@@ -30,6 +33,12 @@ final class Exchange {
         this.recorder = recorder;
         this.startNanos = startNanos;
         this.receivedAt = receivedAt;
+        this.path = Target.rawPath(request.uri());
+    }
+
+    /** Null when the target is not in origin form (the accept stage refuses those). */
+    String path() {
+        return path;
     }
 
     HttpServerRequest request() {
@@ -104,7 +113,6 @@ final class Exchange {
 
     private Recorder.Facts facts(Outcome outcome, Reason reason, int status) {
         return new Recorder.Facts(route == null ? "default" : route.name(), request.method().name(),
-                io.sigcar.accept.Target.rawPath(request.uri()),
-                keyId, outcome, reason, status, System.nanoTime() - startNanos, receivedAt);
+                path, keyId, outcome, reason, status, System.nanoTime() - startNanos, receivedAt);
     }
 }

@@ -3,7 +3,6 @@ package io.sigcar.pipeline;
 import io.sigcar.accept.Acceptor;
 import io.sigcar.accept.BodyReader;
 import io.sigcar.accept.ReceivedRequest;
-import io.sigcar.accept.Target;
 import io.sigcar.forward.Forwarder;
 import io.sigcar.policy.Action;
 import io.sigcar.policy.Policy;
@@ -56,8 +55,7 @@ public final class Pipeline implements Handler<HttpServerRequest> {
             ex.reject(refused.get());
             return;
         }
-        Route route = policy.match(request.method().name(), request.authority().toString(),
-                Target.rawPath(request.uri()));
+        Route route = policy.match(request.method().name(), request.authority().toString(), ex.path());
         ex.route(route);
         if (route.action() == Action.DENY) {
             ex.reject(new Rejection(Reason.DENIED, "route " + route.name(), false));
@@ -77,7 +75,7 @@ public final class Pipeline implements Handler<HttpServerRequest> {
             if (ex.is(Exchange.State.DONE)) {
                 return; // the client left while its body was arriving: nothing to verify or forward
             }
-            ReceivedRequest received = new ReceivedRequest(request, read.result(), ex.receivedAt());
+            ReceivedRequest received = new ReceivedRequest(request, ex.path(), read.result(), ex.receivedAt());
             String keyId = null;
             if (route.action() == Action.VERIFY) {
                 ex.verifying();
