@@ -19,8 +19,12 @@ class DocsTest {
     void everySettingIsInTheConfigurationTable() throws Exception {
         String readme = readme();
         for (Field f : Field.values()) {
-            assertTrue(readme.contains("| `" + f.key() + "` | `" + f.flag() + "` | `" + f.env() + "` |"),
-                    "README lacks the row for " + f.key());
+            // The whole row: a changed default or description in the code must show in the README.
+            String defaultCell = f.defaultValue() == null ? "(required)"
+                    : f.defaultValue().isEmpty() ? "" : "`" + f.defaultValue() + "`";
+            String row = "| `" + f.key() + "` | `" + f.flag() + "` | `" + f.env() + "` | " + defaultCell + " | "
+                    + f.help().replace("|", "\\|") + " |";
+            assertTrue(readme.contains(row), "README lacks or has a stale row for " + f.key() + "; expected:\n" + row);
         }
     }
 
