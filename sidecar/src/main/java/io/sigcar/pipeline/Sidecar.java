@@ -10,6 +10,7 @@ import io.sigcar.forward.Forwarder;
 import io.sigcar.policy.Policy;
 import io.sigcar.record.AdminServer;
 import io.sigcar.record.AuditLog;
+import io.sigcar.record.EventLoopLag;
 import io.sigcar.record.Metrics;
 import io.sigcar.record.Recorder;
 import io.sigcar.verify.VerifyStage;
@@ -32,6 +33,7 @@ import java.util.function.Function;
 public final class Sidecar implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(Sidecar.class.getName());
+    private static final java.time.Duration LAG_PROBE_INTERVAL = java.time.Duration.ofMillis(100);
 
     private final SidecarConfig config;
     private final Vertx vertx;
@@ -41,6 +43,7 @@ public final class Sidecar implements AutoCloseable {
     private final Forwarder forwarder;
     private final AdminServer admin;
     private final Verification verification;
+    private EventLoopLag lag;
     private HttpServer server;
     private volatile boolean ready;
 
@@ -82,6 +85,9 @@ public final class Sidecar implements AutoCloseable {
 
     /** Opens the admin and proxy listeners. */
     public Future<Ports> start() {
+        // Without a verticle, this thread's context is the one both listeners (and so every request) run on.
+        lag = new EventLoopLag(vertx, vertx.getOrCreateContext(), metrics.eventLoopLag(), LAG_PROBE_INTERVAL);
+        lag.start();
         return admin.listen(config.admin()).compose(a -> server.listen(config.listen().port(), config.listen().host())
                 .map(s -> {
                     ready = true;
@@ -104,6 +110,9 @@ public final class Sidecar implements AutoCloseable {
                     .get(config.drainTimeout().toMillis() + 2_000, TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             LOG.log(Level.WARNING, "drain did not finish cleanly: {0}", e.toString());
+        }
+        if (lag != null) {
+            lag.close();
         }
         forwarder.close();
         admin.close();
