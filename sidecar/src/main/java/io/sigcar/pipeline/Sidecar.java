@@ -43,7 +43,7 @@ public final class Sidecar implements AutoCloseable {
     private final Forwarder forwarder;
     private final AdminServer admin;
     private final Verification verification;
-    private EventLoopLag lag;
+    private volatile EventLoopLag lag;
     private HttpServer server;
     private volatile boolean ready;
 
@@ -85,11 +85,12 @@ public final class Sidecar implements AutoCloseable {
 
     /** Opens the admin and proxy listeners. */
     public Future<Ports> start() {
-        // Without a verticle, this thread's context is the one both listeners (and so every request) run on.
-        lag = new EventLoopLag(vertx, vertx.getOrCreateContext(), metrics.eventLoopLag(), LAG_PROBE_INTERVAL);
-        lag.start();
         return admin.listen(config.admin()).compose(a -> server.listen(config.listen().port(), config.listen().host())
                 .map(s -> {
+                    // Runs on the listener's own context: without a verticle, the loop every request runs on.
+                    // Probing from here, not earlier, keeps start-up work (binding, class loading) out of the lag.
+                    lag = new EventLoopLag(vertx, vertx.getOrCreateContext(), metrics.eventLoopLag(), LAG_PROBE_INTERVAL);
+                    lag.start();
                     ready = true;
                     LOG.log(Level.INFO, "sigcar listening on {0}:{1}, forwarding to {2}, admin on port {3}",
                             config.listen().host(), String.valueOf(s.actualPort()), config.upstream().address(),

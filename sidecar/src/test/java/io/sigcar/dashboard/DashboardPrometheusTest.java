@@ -228,7 +228,7 @@ class DashboardPrometheusTest {
             this.proxyPort = proxyPort;
         }
 
-        /** Ten requests: valid HMAC (some with nonces), valid BLAKE3, app 500, and five kinds of refusal. */
+        /** Ten requests (valid HMAC, some with nonces; valid BLAKE3; app 500; four refusals), every tenth round one more the app drops. */
         void round(int i) throws Exception {
             long now = Instant.now().getEpochSecond();
             send("hmac", 200, "/api/orders", "client-h", HMAC_KEY, Algorithm.HMAC_SHA256, now, "n-" + i + "-a");
@@ -242,7 +242,7 @@ class DashboardPrometheusTest {
             send("stale", 401, "/api/orders", "client-h", HMAC_KEY, Algorithm.HMAC_SHA256, now - 3600, null);
             send("unknown-key", 401, "/api/orders", "nobody", HMAC_KEY, Algorithm.HMAC_SHA256, now, null);
             if (i % 10 == 0) {
-                send("app-timeout", 504, "/slow", "client-h", HMAC_KEY, Algorithm.HMAC_SHA256, now, null);
+                send("app-drop", 502, "/drop", "client-h", HMAC_KEY, Algorithm.HMAC_SHA256, now, null);
             }
         }
 

@@ -31,7 +31,7 @@ final class SidecarProcess implements AutoCloseable {
                 "io.sigcar.cli.Main", "proxy", "--keys", keys.toString(),
                 "--key-algorithms", "client-b=blake3-keyed",
                 "--listen", "127.0.0.1:" + proxy, "--admin", "127.0.0.1:" + admin,
-                "--upstream", "127.0.0.1:" + upstreamPort, "--upstream-timeout", "1s", "--audit", "false");
+                "--upstream", "127.0.0.1:" + upstreamPort, "--audit", "false");
         this.process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
             awaitReady(Duration.ofSeconds(60));

@@ -1,58 +1,35 @@
 package io.sigcar.dashboard;
 
-import com.sun.net.httpserver.HttpServer;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The app behind the sidecar: 200 for most paths, 500 on {@code /boom}, and on {@code /slow} an answer
- * held until the test ends, so the sidecar's upstream timeout fires.
+ * The app behind the sidecar: 200 for most paths, 500 on {@code /boom}, and on {@code /drop} the
+ * connection closed without an answer, which the sidecar reports as upstream_unavailable (502).
+ * No path is slow on purpose, so nothing here races a timeout on a busy machine.
  */
 final class TestApp implements AutoCloseable {
 
+    private final Vertx vertx = Vertx.vertx();
     private final HttpServer server;
-    private final ExecutorService pool = Executors.newFixedThreadPool(8);
-    private final CountDownLatch release = new CountDownLatch(1);
 
-    TestApp() throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.setExecutor(pool);
-        server.createContext("/", exchange -> {
-            try (exchange) {
-                exchange.getRequestBody().readAllBytes();
-                String path = exchange.getRequestURI().getPath();
-                if (path.startsWith("/slow")) {
-                    release.await(10, TimeUnit.SECONDS);
-                }
-                byte[] body = "ok".getBytes(StandardCharsets.US_ASCII);
-                exchange.sendResponseHeaders(path.startsWith("/boom") ? 500 : 200, body.length);
-                try (OutputStream out = exchange.getResponseBody()) {
-                    out.write(body);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (IOException clientGone) {
-                // the sidecar gave up on a /slow request: nothing to answer
+    TestApp() throws Exception {
+        server = vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(body -> {
+            if (req.path().startsWith("/drop")) {
+                req.connection().close();
+                return;
             }
-        });
-        server.start();
+            req.response().setStatusCode(req.path().startsWith("/boom") ? 500 : 200).end("ok");
+        })).listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
     }
 
     int port() {
-        return server.getAddress().getPort();
+        return server.actualPort();
     }
 
     @Override
-    public void close() {
-        release.countDown();
-        server.stop(0);
-        pool.shutdownNow();
+    public void close() throws Exception {
+        vertx.close().await(10, TimeUnit.SECONDS);
     }
 }
