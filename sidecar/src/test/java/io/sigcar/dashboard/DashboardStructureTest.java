@@ -98,6 +98,14 @@ class DashboardStructureTest {
     }
 
     @Test
+    void variablesAreSubstitutedAsGrafanaRendersThem() {
+        assertEquals("(prod|team\\\\.a)", GrafanaDashboard.regexOf(List.of("prod", "team.a")));
+        assertEquals("rate(x{pod=~\"p-1\"}[20s])", GrafanaDashboard.substitute("rate(x{pod=~\"$pod\"}[$__rate_interval])",
+                java.util.Map.of("pod", "p-1", "__rate_interval", "20s", "__range", "1h")));
+        assertEquals("a p-1 b", GrafanaDashboard.substitute("a ${pod} b", java.util.Map.of("pod", "p-1")));
+    }
+
+    @Test
     void theSelectorCheckCatchesAnUnscopedQuery() {
         // The check above must be able to fail: an unfiltered and a half-filtered query are caught.
         assertTrue(BARE_METRIC.matcher("sum(rate(sigcar_rejections_total[5m]))").find());
