@@ -10,6 +10,7 @@ import io.sigcar.forward.Forwarder;
 import io.sigcar.policy.Policy;
 import io.sigcar.record.AdminServer;
 import io.sigcar.record.AuditLog;
+import io.sigcar.record.EventLoopLag;
 import io.sigcar.record.Metrics;
 import io.sigcar.record.Recorder;
 import io.sigcar.verify.VerifyStage;
@@ -32,6 +33,7 @@ import java.util.function.Function;
 public final class Sidecar implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(Sidecar.class.getName());
+    private static final java.time.Duration LAG_PROBE_INTERVAL = java.time.Duration.ofMillis(100);
 
     private final SidecarConfig config;
     private final Vertx vertx;
@@ -41,6 +43,7 @@ public final class Sidecar implements AutoCloseable {
     private final Forwarder forwarder;
     private final AdminServer admin;
     private final Verification verification;
+    private volatile EventLoopLag lag;
     private HttpServer server;
     private volatile boolean ready;
 
@@ -84,6 +87,10 @@ public final class Sidecar implements AutoCloseable {
     public Future<Ports> start() {
         return admin.listen(config.admin()).compose(a -> server.listen(config.listen().port(), config.listen().host())
                 .map(s -> {
+                    // Runs on the listener's own context: without a verticle, the loop every request runs on.
+                    // Probing from here, not earlier, keeps start-up work (binding, class loading) out of the lag.
+                    lag = new EventLoopLag(vertx, vertx.getOrCreateContext(), metrics.eventLoopLag(), LAG_PROBE_INTERVAL);
+                    lag.start();
                     ready = true;
                     LOG.log(Level.INFO, "sigcar listening on {0}:{1}, forwarding to {2}, admin on port {3}",
                             config.listen().host(), String.valueOf(s.actualPort()), config.upstream().address(),
@@ -104,6 +111,9 @@ public final class Sidecar implements AutoCloseable {
                     .get(config.drainTimeout().toMillis() + 2_000, TimeUnit.MILLISECONDS);
         } catch (Exception e) {
             LOG.log(Level.WARNING, "drain did not finish cleanly: {0}", e.toString());
+        }
+        if (lag != null) {
+            lag.close();
         }
         forwarder.close();
         admin.close();

@@ -110,6 +110,12 @@ public final class Metrics {
                 .description("1 when native crypto could not load and Bouncy Castle serves instead").register(registry);
     }
 
+    /** Event-loop lag, one sample per probe tick: histogram buckets plus the recent maximum. */
+    public Timer eventLoopLag() {
+        return histogram("sigcar.event.loop.lag", "How late a timer on the request event loop fired")
+                .register(registry);
+    }
+
     /** A gauge read from live state, e.g. keys loaded or nonce-cache fill. */
     public void gauge(String name, String description, DoubleSupplier value) {
         Gauge.builder(name, value::getAsDouble).description(description).register(registry);
