@@ -40,8 +40,12 @@ public final class Acceptor {
     public Optional<Rejection> check(HttpServerRequest request) {
         MultiMap headers = request.headers();
         int fields = 0;
-        for (var ignored : headers) { // size() counts distinct names; repeats must count too
+        for (var field : headers) { // size() counts distinct names; repeats must count too
             fields++;
+            String unsafe = FieldNames.ambiguity(field.getKey());
+            if (unsafe != null) {
+                return reject(Reason.AMBIGUOUS_FRAMING, unsafe, true);
+            }
         }
         if (fields > limits.maxHeaders()) {
             return reject(Reason.HEADERS_TOO_LARGE, fields + " header fields", true);
@@ -81,6 +85,11 @@ public final class Acceptor {
         }
         if (request.authority() == null) {
             return reject(Reason.BAD_REQUEST, "no authority", true);
+        }
+        if (!Target.isVisibleAscii(request.uri())) {
+            // Netty reads the line as ISO-8859-1 but the client re-encodes the target as UTF-8:
+            // a byte outside visible ASCII would reach the app as different bytes than were verified.
+            return reject(Reason.BAD_REQUEST, "request target has a byte outside visible ASCII", true);
         }
         String path = Target.rawPath(request.uri());
         if (path == null) {

@@ -24,6 +24,17 @@ public final class Target {
         return q < 0 ? uri : uri.substring(0, q);
     }
 
+    /** True when every char of the target is visible ASCII (RFC 3986 allows nothing else, raw). */
+    public static boolean isVisibleAscii(String uri) {
+        for (int i = 0; i < uri.length(); i++) {
+            char c = uri.charAt(i);
+            if (c <= 0x20 || c >= 0x7f) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** The raw query (without '?'), or null when there is none. */
     public static String rawQuery(String uri) {
         int q = uri.indexOf('?');
