@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -105,25 +106,32 @@ class SmugglingCorpusTest {
                 default -> throw new IllegalArgumentException("kind " + kind + " of " + name);
             }));
         }
+        for (String[] row : table("framing.tsv")) {
+            all.add(new Vector("framing", row[0], RawClient.unescape(row[1]), expectation(row[2])));
+        }
+        return all.stream();
+    }
+
+    /** smuggler.py's byte sweeps: every byte around the value (TE only), after the name and before the line (CL.TE). */
+    static List<Vector> byteSweeps() {
+        List<Vector> all = new ArrayList<>();
         for (int b = 0; b < 256; b++) {
             String c = String.valueOf((char) b);
             String hex = String.format("%02x", b);
             boolean ows = b == ' ' || b == '\t';
             boolean tchar = isTchar(b);
             // smuggler.py's byte sweeps: around the value (TE only), after the name and before the line (CL.TE).
-            all.add(new Vector("value-suffix", hex, bytes(HEAD + "Transfer-Encoding: chunked" + c
+            String head = HEAD.replace("/public/x", "/public/sweep-" + hex);
+            all.add(new Vector("value-suffix", hex, bytes(head.replace("sweep", "vs") + "Transfer-Encoding: chunked" + c
                     + "\r\n\r\n5\r\nhello\r\n0\r\n\r\n"), ows ? forward("hello") : new Reject(0)));
-            all.add(new Vector("value-prefix", hex, bytes(HEAD + "Transfer-Encoding:" + c
+            all.add(new Vector("value-prefix", hex, bytes(head.replace("sweep", "vp") + "Transfer-Encoding:" + c
                     + "chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"), ows ? forward("hello") : new Reject(0)));
-            all.add(new Vector("name-suffix", hex, bytes(HEAD + "Content-Length: 5\r\nTransfer-Encoding" + c
+            all.add(new Vector("name-suffix", hex, bytes(head.replace("sweep", "ns") + "Content-Length: 5\r\nTransfer-Encoding" + c
                     + ": chunked\r\n\r\n0\r\n\r\n"), tchar ? forward("0\r\n\r\n") : new Reject(0)));
-            all.add(new Vector("line-prefix", hex, bytes(HEAD + "Content-Length: 5\r\n" + c
+            all.add(new Vector("line-prefix", hex, bytes(head.replace("sweep", "lp") + "Content-Length: 5\r\n" + c
                     + "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n"), tchar ? forward("0\r\n\r\n") : new Reject(0)));
         }
-        for (String[] row : table("framing.tsv")) {
-            all.add(new Vector("framing", row[0], RawClient.unescape(row[1]), expectation(row[2])));
-        }
-        return all.stream();
+        return all;
     }
 
     static Forward forward(String body) {
@@ -181,16 +189,48 @@ class SmugglingCorpusTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("corpus")
     void vector(Vector v) throws Exception {
+        check(v);
+    }
+
+    /**
+     * The 1024 byte-sweep vectors run 16 at a time, each at its own target so the app's log
+     * tells them apart; the check per vector is the same as for the named ones.
+     */
+    @Test
+    void byteSweep() throws Exception {
+        List<Vector> sweep = byteSweeps();
+        List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(16)) {
+            for (Vector v : sweep) {
+                pool.execute(() -> {
+                    try {
+                        check(v);
+                    } catch (Throwable t) {
+                        failures.add(t.getMessage());
+                    }
+                });
+            }
+        }
+        assertEquals(List.of(), failures, failures.size() + " of " + sweep.size() + " byte-sweep vectors failed");
+    }
+
+    static final AtomicInteger IDS = new AtomicInteger();
+
+    static void check(Vector named) throws Exception {
+        // Each vector gets its own target, so what the app logged can be told apart per vector.
+        String raw = new String(named.bytes(), StandardCharsets.ISO_8859_1);
+        Vector v = raw.contains("/public/x") ? new Vector(named.family(), named.name(),
+                bytes(raw.replaceFirst("/public/x", "/public/x-" + IDS.incrementAndGet())), named.expect()) : named;
         TRIED.incrementAndGet();
-        int seenBefore = wire.upstream.seen().size();
         int faultsBefore = wire.upstream.faults().size();
         int forwards = v.expect() instanceof Forward f ? f.bodies().size() : 0;
         boolean refusal = v.expect() instanceof Reject || v.expect() instanceof Drop || (v.expect() instanceof Forward f && f.thenReject());
         RawClient.Exchange ex = RawClient.send(wire.ports.proxy(), v.bytes(), forwards + (refusal ? 1 : 0), refusal,
                 5_000);
-        List<RawUpstream.Seen> reached = List.copyOf(wire.upstream.seen().subList(seenBefore,
-                wire.upstream.seen().size()));
+        String target = targetOf(v.bytes());
+        List<RawUpstream.Seen> reached = wire.upstream.seen().stream().filter(s -> s.target().equals(target)).toList();
 
+        // A fault cannot be told apart by target; run concurrently, one vector's fault may show in another's.
         String desync = desync(v, ex, reached, wire.upstream.faults().subList(faultsBefore,
                 wire.upstream.faults().size()));
         if (desync != null) {
@@ -239,6 +279,13 @@ class SmugglingCorpusTest {
         }
     }
 
+    /** The target as a lenient reader of the request line takes it (Netty allows runs of spaces and tabs). */
+    static String targetOf(byte[] request) {
+        java.util.regex.Matcher first = java.util.regex.Pattern.compile("^\\s*\\S+[ \\t]+(\\S+)")
+                .matcher(new String(request, StandardCharsets.ISO_8859_1));
+        return first.find() ? first.group(1) : "";
+    }
+
     /**
      * Null, or why this exchange is a desync. A desync is any of: (1) the app's strict parser
      * could not frame the bytes the sidecar sent it; (2) the app received a different number of
@@ -258,9 +305,7 @@ class SmugglingCorpusTest {
             return reached.size() + " requests reached the app but the client got " + appAnswers + " app answers";
         }
         String sent = new String(v.bytes(), StandardCharsets.ISO_8859_1);
-        // The target as a lenient reader of the request line takes it (Netty allows runs of spaces).
-        java.util.regex.Matcher first = java.util.regex.Pattern.compile("^\\s*\\S+[ \\t]+(\\S+)").matcher(sent);
-        String target = first.find() ? first.group(1) : "";
+        String target = targetOf(v.bytes());
         Set<String> allowed = new HashSet<>(Set.of("host", "content-length", "x-forwarded-for", "x-forwarded-proto",
                 "x-forwarded-host", "forwarded"));
         int headEnd = sent.indexOf("\r\n\r\n");
