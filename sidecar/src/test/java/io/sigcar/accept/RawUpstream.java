@@ -17,7 +17,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * The app behind the sidecar for wire tests: a plain socket server that keeps every byte it
  * receives and reads it with a strict RFC 9112 parser of its own (not Netty's), so a framing
  * mistake in the sidecar's output shows up as a {@link #faults() fault} rather than being
- * papered over by the same library that made it. Answers each request 200 "ok".
+ * papered over by the same library that made it. Answers each request 200 with a fixed body ("ok" unless told).
  */
 final class RawUpstream implements AutoCloseable {
 
@@ -43,8 +43,15 @@ final class RawUpstream implements AutoCloseable {
     private final List<String> faults = new CopyOnWriteArrayList<>();
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private volatile long bytes;
+    private final byte[] answer;
 
     RawUpstream() throws IOException {
+        this("ok".getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** @param answer the body of every 200 answer */
+    RawUpstream(byte[] answer) throws IOException {
+        this.answer = answer.clone();
         server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         acceptor = Thread.ofPlatform().daemon().name("raw-upstream").start(this::acceptLoop);
     }
@@ -96,8 +103,9 @@ final class RawUpstream implements AutoCloseable {
                     return; // clean close between requests
                 }
                 seen.add(request);
-                out.write("HTTP/1.1 200 OK\r\ncontent-length: 2\r\ncontent-type: text/plain\r\n\r\nok"
+                out.write(("HTTP/1.1 200 OK\r\ncontent-length: " + answer.length + "\r\ncontent-type: text/plain\r\n\r\n")
                         .getBytes(StandardCharsets.US_ASCII));
+                out.write(answer);
                 out.flush();
             }
         } catch (IOException gone) {

@@ -20,14 +20,14 @@ import java.util.concurrent.TimeUnit;
 /**
  * A real sidecar (real verification, real native crypto) on loopback in front of a
  * {@link RawUpstream}, for the wire-level tests. Routes: {@code /public/} allows, {@code /hooks/github}
- * verifies the github preset with key {@code github-1} ({@link #GITHUB_SECRET}), {@code /admin} denies.
+ * verifies the github preset with key {@code github-1} ({@link #GITHUB_SECRET}), {@code /admin} denies, {@code /public/} and then GET/POST/HEAD anywhere else allow.
  */
 final class WireHarness implements AutoCloseable {
 
     static final byte[] GITHUB_SECRET = "a-github-webhook-secret-of-32-bytes!".getBytes(StandardCharsets.US_ASCII);
-    static final String ROUTES = "name=public,path=/public/,action=allow;name=root,path=/,methods=GET|POST|HEAD,"
-            + "action=allow;name=github,path=/hooks/github,action=verify,schemes=github;name=admin,path=/admin,"
-            + "action=deny";
+    static final String ROUTES = "name=github,path=/hooks/github,action=verify,schemes=github;"
+            + "name=admin,path=/admin,action=deny;name=public,path=/public/,action=allow;"
+            + "name=root,path=/,methods=GET|POST|HEAD,action=allow";
 
     final RawUpstream upstream;
     final Sidecar sidecar;
