@@ -4,12 +4,14 @@ import io.sigcar.config.SidecarConfig.Limits;
 import io.sigcar.reject.Reason;
 import io.sigcar.reject.Rejection;
 import io.vertx.core.MultiMap;
+import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The accept stage: server limits, and the framing and target checks a request must pass
@@ -33,8 +35,25 @@ public final class Acceptor {
                 .setIdleTimeout((int) limits.idleTimeout().toSeconds())
                 .setCompressionSupported(false)
                 .setDecompressionSupported(false)
-                .setHandle100ContinueAutomatically(false);
+                .setHandle100ContinueAutomatically(false)
+                // HTTP/2 abuse limits, set here rather than left to library defaults that may move.
+                // Rapid reset (CVE-2023-44487) and MadeYouReset (CVE-2025-8671): more than this many
+                // resets in the window, sent by the client or provoked from us, get GOAWAY ENHANCE_YOUR_CALM.
+                .setHttp2RstFloodMaxRstFramePerWindow(H2_RST_BUDGET)
+                .setHttp2RstFloodWindowDuration(30)
+                .setHttp2RstFloodWindowDurationTimeUnit(TimeUnit.SECONDS)
+                // CONTINUATION flood: a run of tiny CONTINUATION frames closes the connection.
+                .setHttp2MaxSmallContinuationFrames(16)
+                .setInitialSettings(new Http2Settings()
+                        .setMaxConcurrentStreams(H2_MAX_STREAMS)
+                        // The same header budget as HTTP/1.1; a larger header block is a connection error.
+                        .setMaxHeaderListSize(limits.maxHeaderBytes()));
     }
+
+    /** Resets (either side's) per 30 s before an HTTP/2 connection is closed. */
+    public static final int H2_RST_BUDGET = 200;
+    /** Concurrent HTTP/2 streams per connection. */
+    public static final int H2_MAX_STREAMS = 100;
 
     /** Empty when the request may go on; otherwise why not (framing faults close the connection). */
     public Optional<Rejection> check(HttpServerRequest request) {

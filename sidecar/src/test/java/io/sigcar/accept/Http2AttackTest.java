@@ -41,8 +41,8 @@ class Http2AttackTest {
     static final int ENHANCE_YOUR_CALM = 0xb;
     static final int PROTOCOL_ERROR = 0x1;
     static final int CANCEL = 0x8;
-    /** Sidecar's RST budget per window (Acceptor): the app may see at most about this many. */
-    static final int RST_BUDGET = 200;
+    /** Sidecar's RST budget per window: the app may see at most about this many. */
+    static final int RST_BUDGET = Acceptor.H2_RST_BUDGET;
 
     @BeforeAll
     static void start() throws Exception {
