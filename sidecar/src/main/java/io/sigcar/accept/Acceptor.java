@@ -121,6 +121,24 @@ public final class Acceptor {
         return Optional.empty();
     }
 
+    /**
+     * Why Netty's decoder refused a request it could not parse (bad syntax, bare CR/LF, bad
+     * chunk line, line or header limits). The connection always closes: the rest of the
+     * stream cannot be framed.
+     */
+    public Rejection invalid(HttpServerRequest request) {
+        Throwable cause = request.decoderResult().cause();
+        if (cause instanceof io.netty.handler.codec.http.TooLongHttpLineException) {
+            return new Rejection(Reason.URI_TOO_LONG, "request line over " + limits.maxRequestLine() + " bytes", true);
+        }
+        if (cause instanceof io.netty.handler.codec.http.TooLongHttpHeaderException) {
+            return new Rejection(Reason.HEADERS_TOO_LARGE, "header block over " + limits.maxHeaderBytes() + " bytes",
+                    true);
+        }
+        return new Rejection(Reason.AMBIGUOUS_FRAMING, "the decoder refused the request: "
+                + (cause == null ? "unknown" : cause.getClass().getSimpleName()), true);
+    }
+
     private static Optional<Rejection> reject(Reason reason, String detail, boolean close) {
         return Optional.of(new Rejection(reason, detail, close));
     }
