@@ -4,12 +4,14 @@ import io.sigcar.config.SidecarConfig.Limits;
 import io.sigcar.reject.Reason;
 import io.sigcar.reject.Rejection;
 import io.vertx.core.MultiMap;
+import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The accept stage: server limits, and the framing and target checks a request must pass
@@ -33,15 +35,36 @@ public final class Acceptor {
                 .setIdleTimeout((int) limits.idleTimeout().toSeconds())
                 .setCompressionSupported(false)
                 .setDecompressionSupported(false)
-                .setHandle100ContinueAutomatically(false);
+                .setHandle100ContinueAutomatically(false)
+                // HTTP/2 abuse limits, set here rather than left to library defaults that may move.
+                // Rapid reset (CVE-2023-44487) and MadeYouReset (CVE-2025-8671): more than this many
+                // resets in the window, sent by the client or provoked from us, get GOAWAY ENHANCE_YOUR_CALM.
+                .setHttp2RstFloodMaxRstFramePerWindow(H2_RST_BUDGET)
+                .setHttp2RstFloodWindowDuration(30)
+                .setHttp2RstFloodWindowDurationTimeUnit(TimeUnit.SECONDS)
+                // CONTINUATION flood: a run of tiny CONTINUATION frames closes the connection.
+                .setHttp2MaxSmallContinuationFrames(16)
+                .setInitialSettings(new Http2Settings()
+                        .setMaxConcurrentStreams(H2_MAX_STREAMS)
+                        // The same header budget as HTTP/1.1; a larger header block is a connection error.
+                        .setMaxHeaderListSize(limits.maxHeaderBytes()));
     }
+
+    /** Resets (either side's) per 30 s before an HTTP/2 connection is closed. */
+    public static final int H2_RST_BUDGET = 200;
+    /** Concurrent HTTP/2 streams per connection. */
+    public static final int H2_MAX_STREAMS = 100;
 
     /** Empty when the request may go on; otherwise why not (framing faults close the connection). */
     public Optional<Rejection> check(HttpServerRequest request) {
         MultiMap headers = request.headers();
         int fields = 0;
-        for (var ignored : headers) { // size() counts distinct names; repeats must count too
+        for (var field : headers) { // size() counts distinct names; repeats must count too
             fields++;
+            String unsafe = FieldNames.ambiguity(field.getKey());
+            if (unsafe != null) {
+                return reject(Reason.AMBIGUOUS_FRAMING, unsafe, true);
+            }
         }
         if (fields > limits.maxHeaders()) {
             return reject(Reason.HEADERS_TOO_LARGE, fields + " header fields", true);
@@ -82,6 +105,11 @@ public final class Acceptor {
         if (request.authority() == null) {
             return reject(Reason.BAD_REQUEST, "no authority", true);
         }
+        if (!Target.isVisibleAscii(request.uri())) {
+            // Netty reads the line as ISO-8859-1 but the client re-encodes the target as UTF-8:
+            // a byte outside visible ASCII would reach the app as different bytes than were verified.
+            return reject(Reason.BAD_REQUEST, "request target has a byte outside visible ASCII", true);
+        }
         String path = Target.rawPath(request.uri());
         if (path == null) {
             return reject(Reason.BAD_REQUEST, "request target is not a path", true);
@@ -91,6 +119,24 @@ public final class Acceptor {
             return reject(Reason.BAD_REQUEST, "path " + unsafe, false);
         }
         return Optional.empty();
+    }
+
+    /**
+     * Why Netty's decoder refused a request it could not parse (bad syntax, bare CR/LF, bad
+     * chunk line, line or header limits). The connection always closes: the rest of the
+     * stream cannot be framed.
+     */
+    public Rejection invalid(HttpServerRequest request) {
+        Throwable cause = request.decoderResult().cause();
+        if (cause instanceof io.netty.handler.codec.http.TooLongHttpLineException) {
+            return new Rejection(Reason.URI_TOO_LONG, "request line over " + limits.maxRequestLine() + " bytes", true);
+        }
+        if (cause instanceof io.netty.handler.codec.http.TooLongHttpHeaderException) {
+            return new Rejection(Reason.HEADERS_TOO_LARGE, "header block over " + limits.maxHeaderBytes() + " bytes",
+                    true);
+        }
+        return new Rejection(Reason.AMBIGUOUS_FRAMING, "the decoder refused the request: "
+                + (cause == null ? "unknown" : cause.getClass().getSimpleName()), true);
     }
 
     private static Optional<Rejection> reject(Reason reason, String detail, boolean close) {

@@ -4,8 +4,9 @@ import java.util.Locale;
 
 /**
  * Reads the request target without decoding it, and refuses paths whose meaning depends
- * on who normalises them: dot segments and encoded slashes, dots or backslashes would let
- * a path match one route here and reach a different handler in the app.
+ * on who normalises them: dot segments, empty segments, path parameters and encoded
+ * slashes, dots or backslashes would let a path match one route here and reach a
+ * different handler in the app.
  */
 public final class Target {
 
@@ -22,6 +23,17 @@ public final class Target {
         }
         int q = uri.indexOf('?');
         return q < 0 ? uri : uri.substring(0, q);
+    }
+
+    /** True when every char of the target is visible ASCII (RFC 3986 allows nothing else, raw). */
+    public static boolean isVisibleAscii(String uri) {
+        for (int i = 0; i < uri.length(); i++) {
+            char c = uri.charAt(i);
+            if (c <= 0x20 || c >= 0x7f) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The raw query (without '?'), or null when there is none. */
@@ -44,6 +56,14 @@ public final class Target {
         }
         if (path.indexOf('#') >= 0) {
             return "contains '#' (a fragment is never part of a request target)";
+        }
+        if (path.contains("//")) {
+            // Many apps and front proxies merge slashes: '//admin' would dodge a '/admin' rule here.
+            return "contains an empty segment ('//')";
+        }
+        if (path.indexOf(';') >= 0) {
+            // Servlet containers drop ';params' from each segment before routing: '/admin;x' is '/admin' to them.
+            return "contains ';' (path parameters)";
         }
         for (String segment : path.split("/", -1)) {
             // Servlet containers drop ';params' before normalising, so '..;x' is a dot segment to them.

@@ -23,8 +23,10 @@ import picocli.CommandLine.Spec;
             "",
             "Loads the crypto providers, prints which one serves each algorithm and which",
             "BLAKE3 SIMD path is active, and checks every provider, one-shot and",
-            "incremental, against RFC 4231, the BLAKE3 keyed_hash vectors and FIPS 180.",
-            "Exits 0 when every vector passes, 1 when one fails, 2 on bad options."
+            "incremental, against RFC 4231, the BLAKE3 keyed_hash vectors and FIPS 180,",
+            "and checks that the Netty HTTP codec in use has the request-smuggling fixes",
+            "(CVE-2025-58056, CVE-2026-33870).",
+            "Exits 0 when every check passes, 1 when one fails, 2 on bad options."
         })
 final class SelftestCommand implements Callable<Integer> {
 
@@ -57,6 +59,10 @@ final class SelftestCommand implements Callable<Integer> {
         out.println("native library : " + (n.loaded() ? "loaded" : "NOT LOADED") + "  " + n.describe());
         out.println("BLAKE3 SIMD    : " + (n.loaded() ? n.simd() : "n/a (native not loaded)"));
         out.println("fallback       : " + (c.fallbackActive() ? "ACTIVE for " + c.fallbackAlgorithms() : "none"));
+        io.sigcar.accept.NettyFixes.Status netty = io.sigcar.accept.NettyFixes.check();
+        out.println("netty http     : " + netty.version() + (netty.ok() ? "  (smuggling fixes: "
+                + io.sigcar.accept.NettyFixes.REQUIRED.stream().map(io.sigcar.accept.NettyFixes.Fix::cve).toList() + ")"
+                : "  MISSING FIXES " + netty.missing().stream().map(io.sigcar.accept.NettyFixes.Fix::cve).toList()));
         out.println("providers      :");
         for (Algorithm a : Algorithm.values()) {
             out.printf("  %-13s -> %s (configured %s)%n", a.id(), c.providerFor(a), config.choice(a));
@@ -77,9 +83,10 @@ final class SelftestCommand implements Callable<Integer> {
                         r.detail().isEmpty() ? "" : "  " + r.detail());
             }
         }
-        out.printf("result         : %s (%d/%d vectors)%n", failed == 0 ? "PASS" : "FAIL", total - failed, total);
+        out.printf("result         : %s (%d/%d vectors)%n", failed == 0 && netty.ok() ? "PASS" : "FAIL",
+                total - failed, total);
         out.flush();
-        return failed == 0 ? 0 : 1;
+        return failed == 0 && netty.ok() ? 0 : 1;
     }
 
     private List<String> cryptoEntries() {

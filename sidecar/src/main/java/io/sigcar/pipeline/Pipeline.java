@@ -99,6 +99,12 @@ public final class Pipeline implements Handler<HttpServerRequest> {
         });
     }
 
+    /** A request Netty's decoder could not parse: answered with its reason code, and the connection closed. */
+    public void invalid(HttpServerRequest request) {
+        Exchange ex = new Exchange(request, recorder, System.nanoTime(), clock.instant());
+        ex.reject(acceptor.invalid(request));
+    }
+
     /** An HTTP/1.1 GET asking to become a WebSocket; passes through only after it verified. */
     private static boolean isWebSocketUpgrade(HttpServerRequest request) {
         return request.version() == io.vertx.core.http.HttpVersion.HTTP_1_1

@@ -69,7 +69,8 @@ public final class Sidecar implements AutoCloseable {
         Pipeline pipeline = new Pipeline(acceptor, policy, new BodyReader(vertx, config.limits().requestTimeout()),
                 config.limits().maxBodyBytes(), new VerifyStage(this.verification.verifiers(), metrics), forwarder,
                 new Recorder(metrics, audit), clock);
-        this.server = vertx.createHttpServer(acceptor.serverOptions()).requestHandler(pipeline);
+        this.server = vertx.createHttpServer(acceptor.serverOptions()).requestHandler(pipeline)
+                .invalidRequestHandler(pipeline::invalid);
         this.admin = new AdminServer(vertx, registry, () -> ready && this.verification.ready().getAsBoolean());
     }
 

@@ -31,6 +31,7 @@ class SelftestCommandTest {
         assertTrue(r.out.matches("(?s).*BLAKE3 SIMD    : (avx512|avx2|sse41|sse2|portable)\\n.*"), r.out);
         assertTrue(r.out.contains("blake3-keyed  -> native"), r.out);
         assertTrue(r.out.contains("result         : PASS"), r.out);
+        assertTrue(r.out.contains("(smuggling fixes: [CVE-2025-58056, CVE-2026-33870])"), r.out);
     }
 
     @Test
