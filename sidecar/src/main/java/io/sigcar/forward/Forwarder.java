@@ -129,10 +129,12 @@ public final class Forwarder {
             }
         });
         from.endHandler(v -> {
+            // Complete first: on HTTP/2, end() closes the stream at once, and the close handler
+            // above must not then record a served exchange as a client that left.
+            done.tryComplete(status);
             if (!to.ended() && !to.closed()) {
                 to.end();
             }
-            done.tryComplete(status);
         });
         return done.future();
     }

@@ -141,6 +141,21 @@ class ForwardingTest {
     }
 
     @Test
+    void h2cExchangesAreRecordedAsServed() throws Exception {
+        // On HTTP/2, ending the response closes the stream: that close must not be mistaken for a
+        // client that left, or every h2c request would be recorded as failed while it succeeded.
+        HttpClient h2 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+        for (int i = 0; i < 2; i++) { // the first upgrades, the second is a real HTTP/2 stream
+            var r = h2.send(HttpRequest.newBuilder(uri("/public/h2-outcome-" + i))
+                    .POST(HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, r.statusCode());
+            String line = waitForAuditLine("/public/h2-outcome-" + i);
+            assertTrue(line.contains("\"outcome\":\"allowed\""), line);
+            assertTrue(line.contains("\"status\":200"), line);
+        }
+    }
+
+    @Test
     void h2cPriorKnowledgeIsServed() throws Exception {
         // The HTTP/2 connection preface, then SETTINGS: a server without h2c answers garbage or closes.
         String answer = proxy.raw("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + "\u0000\u0000\u0000\u0004\u0000\u0000\u0000\u0000\u0000");
