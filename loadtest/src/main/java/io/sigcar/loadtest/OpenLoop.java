@@ -26,13 +26,15 @@ import org.HdrHistogram.Histogram;
  *
  * <pre>
  * java -jar openloop.jar --url http://127.0.0.1:8000/p --rate 5000 --duration 10 [--warmup 2]
- *     [--connections 32] [--method POST] [--body FILE] [--headers FILE] [--hgrm FILE]
+ *     [--connections 32] [--method POST] [--body FILE] [--headers FILE] [--hgrm FILE] [--marks true]
  * </pre>
  *
  * {@code --headers} holds header blocks separated by blank lines (the output of
  * {@code sigcar sign --count N}); request {@code i} uses block {@code i mod N}. One summary line of
  * {@code key=value} pairs goes to stdout (latencies in microseconds); {@code --hgrm} writes the
- * latency percentile distribution for plotting. Exit status 0 even with errors: the caller judges.
+ * latency percentile distribution for plotting; {@code --marks true} prints {@code measure-start} and
+ * {@code measure-end} on stderr when the measured window opens and closes, so a caller can sample
+ * the server's CPU over exactly that window. Exit status 0 even with errors: the caller judges.
  */
 public final class OpenLoop {
 
@@ -40,7 +42,7 @@ public final class OpenLoop {
 
     /** What one run is asked to do. */
     record Options(URI url, String method, byte[] body, List<String> headerBlocks, double rate, double durationSeconds,
-            double warmupSeconds, int connections, Path hgrm, int timeoutMillis) {}
+            double warmupSeconds, int connections, Path hgrm, int timeoutMillis, boolean marks) {}
 
     /** What one run measured. Latency is from the due time; service from the send time. */
     record Result(Histogram latency, Histogram service, Histogram lag, long ok, long non2xx, long errors,
@@ -94,6 +96,16 @@ public final class OpenLoop {
         long measureFrom = start + Math.round(o.warmupSeconds() * 1e9);
         long end = measureFrom + Math.round(o.durationSeconds() * 1e9);
         List<Worker> workers = new ArrayList<>();
+        if (o.marks()) {
+            Thread marker = new Thread(() -> {
+                sleepUntil(measureFrom);
+                System.err.println("measure-start");
+                sleepUntil(end);
+                System.err.println("measure-end");
+            }, "openloop-marks");
+            marker.setDaemon(true);
+            marker.start();
+        }
         for (int k = 0; k < o.connections(); k++) {
             Worker w = new Worker(o, heads, k, start, interval, measureFrom, end);
             workers.add(w);
@@ -130,6 +142,12 @@ public final class OpenLoop {
             }
         }
         return new Result(latency, service, lag, ok, non2xx, errors, firstProblem, o.durationSeconds());
+    }
+
+    private static void sleepUntil(long deadline) {
+        for (long now = System.nanoTime(); now < deadline; now = System.nanoTime()) {
+            LockSupport.parkNanos(deadline - now);
+        }
     }
 
     static Histogram histogram() {
@@ -211,11 +229,8 @@ public final class OpenLoop {
                     if (due >= end) {
                         break;
                     }
-                    long now;
-                    while ((now = System.nanoTime()) < due) {
-                        LockSupport.parkNanos(due - now);
-                    }
-                    send(i, due, now);
+                    sleepUntil(due);
+                    send(i, due, System.nanoTime());
                 }
             } finally {
                 HttpConnection c = connection;
@@ -286,6 +301,7 @@ public final class OpenLoop {
         int connections = 16;
         Path hgrm = null;
         int timeout = 10_000;
+        boolean marks = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (i + 1 >= args.length) {
@@ -305,6 +321,7 @@ public final class OpenLoop {
                     case "--connections" -> connections = Integer.parseInt(v);
                     case "--hgrm" -> hgrm = Path.of(v);
                     case "--timeout-ms" -> timeout = Integer.parseInt(v);
+                    case "--marks" -> marks = Boolean.parseBoolean(v);
                     default -> throw new IllegalArgumentException(a + ": unknown option");
                 }
             } catch (NumberFormatException e) {
@@ -320,6 +337,6 @@ public final class OpenLoop {
         if (method == null) {
             method = body.length > 0 ? "POST" : "GET";
         }
-        return new Options(url, method, body, blocks, rate, duration, warmup, connections, hgrm, timeout);
+        return new Options(url, method, body, blocks, rate, duration, warmup, connections, hgrm, timeout, marks);
     }
 }

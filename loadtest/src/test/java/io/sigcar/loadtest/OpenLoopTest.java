@@ -92,7 +92,7 @@ class OpenLoopTest {
 
     private static OpenLoop.Options options(URI url, double rate, double seconds, int connections, List<String> blocks) {
         return new OpenLoop.Options(url, "POST", "hello".getBytes(StandardCharsets.US_ASCII), blocks, rate, seconds, 0,
-                connections, null, 5000);
+                connections, null, 5000, false);
     }
 
     @Test
