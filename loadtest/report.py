@@ -164,6 +164,14 @@ def write(suite):
               f"{statistics.median(st['aot_ms']):.0f} ms with it (`-XX:AOTCache`, trained in this run with "
               f"`-XX:AOTCacheOutput` and {p['train_s']} s of traffic; cache {st['aot_cache_mib']:.0f} MiB). "
               f"All runs: {', '.join(f'{x:.0f}' for x in st['cold_ms'])} / {', '.join(f'{x:.0f}' for x in st['aot_ms'])} ms.", ""]
+    if res.get("jvm"):
+        L += ["## JVM flag variants (sigcar-github, 1 KiB, fresh process each)", "",
+              "| variant | saturation req/s | p99 (closed loop) | CPU per 1k req | RSS peak | first proxied 200 |",
+              "|---|---:|---:|---:|---:|---:|"]
+        for v in res["jvm"]:
+            L.append(f"| {v['label']} | {v['rps']:,.0f} | {fmt_us(v['p99'])} | {v['cpu_ms_per_1k']:.0f} ms | "
+                     f"{v['rss_kib'] / 1024:.0f} MiB | {v['start_ms']:.0f} ms |")
+        L += ["", "Flags: " + "; ".join(f"`{v['opts']}`" for v in res["jvm"]), ""]
     if plots:
         L += ["## Plots", ""] + [f"![{t}]({os.path.basename(f)})" for t, f in plots] + [""]
     with open(base + ".md", "w") as f:
