@@ -39,14 +39,19 @@ import org.HdrHistogram.Histogram;
 public final class OpenLoop {
 
     private static final long HIGHEST_NANOS = TimeUnit.SECONDS.toNanos(60);
+    private static final long LATE_LIMIT_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     /** What one run is asked to do. */
     record Options(URI url, String method, byte[] body, List<String> headerBlocks, double rate, double durationSeconds,
             double warmupSeconds, int connections, Path hgrm, int timeoutMillis, boolean marks) {}
 
-    /** What one run measured. Latency is from the due time; service from the send time. */
+    /**
+     * What one run measured. Latency is from the due time; service from the send time. {@code dropped}
+     * counts requests due in the measured window that were never answered because the run ended first
+     * (the server fell that far behind).
+     */
     record Result(Histogram latency, Histogram service, Histogram lag, long ok, long non2xx, long errors,
-            String firstProblem, double measuredSeconds) {
+            long dropped, String firstProblem, double measuredSeconds) {
 
         double achievedRate() {
             return (ok + non2xx) / measuredSeconds;
@@ -76,9 +81,9 @@ public final class OpenLoop {
     static String summary(Options o, Result r) {
         Histogram l = r.latency();
         return String.format(Locale.ROOT,
-                "rate=%.0f achieved=%.0f ok=%d non2xx=%d errors=%d p50_us=%.0f p90_us=%.0f p99_us=%.0f p999_us=%.0f"
+                "rate=%.0f achieved=%.0f ok=%d non2xx=%d errors=%d dropped=%d p50_us=%.0f p90_us=%.0f p99_us=%.0f p999_us=%.0f"
                         + " max_us=%.0f service_p50_us=%.0f service_p99_us=%.0f lag_p50_us=%.0f lag_p99_us=%.0f%s",
-                o.rate(), r.achievedRate(), r.ok(), r.non2xx(), r.errors(),
+                o.rate(), r.achievedRate(), r.ok(), r.non2xx(), r.errors(), r.dropped(),
                 micros(l, 50), micros(l, 90), micros(l, 99), micros(l, 99.9), l.getMaxValue() / 1000.0,
                 micros(r.service(), 50), micros(r.service(), 99), micros(r.lag(), 50), micros(r.lag(), 99),
                 r.firstProblem() == null ? "" : " first_problem=" + r.firstProblem().replace(' ', '_'));
@@ -141,7 +146,12 @@ public final class OpenLoop {
                 }
             }
         }
-        return new Result(latency, service, lag, ok, non2xx, errors, firstProblem, o.durationSeconds());
+        long due = 0;
+        for (long t = Math.max(0, (measureFrom - start + interval - 1) / interval); start + t * interval < end; t++) {
+            due++;
+        }
+        long dropped = Math.max(0, due - ok - non2xx - errors);
+        return new Result(latency, service, lag, ok, non2xx, errors, dropped, firstProblem, o.durationSeconds());
     }
 
     private static void sleepUntil(long deadline) {
@@ -226,7 +236,9 @@ public final class OpenLoop {
             try {
                 for (long i = index; !aborted; i += o.connections()) {
                     long due = start + i * interval;
-                    if (due >= end) {
+                    // A request may go out late, but not more than a second past the end: a backlog
+                    // the server never caught up with is reported as dropped, not drained for minutes.
+                    if (due >= end || System.nanoTime() >= end + LATE_LIMIT_NANOS) {
                         break;
                     }
                     sleepUntil(due);

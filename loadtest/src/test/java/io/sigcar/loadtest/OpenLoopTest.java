@@ -150,6 +150,28 @@ class OpenLoopTest {
     }
 
     @Test
+    void aServerFarBehindEndsTheRunOnTimeAndCountsWhatItDropped() throws Exception {
+        // 20 ms per answer on one connection is 50/s; 400/s are offered for 1 s. The run must end about
+        // when it was due to (plus the 1 s a request may be late), not drain the backlog, and report
+        // the ~300 requests it never sent as dropped.
+        try (Server server = new Server(n -> {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return OK;
+        })) {
+            long t0 = System.nanoTime();
+            OpenLoop.Result r = OpenLoop.run(options(server.url("/"), 400, 1.0, 1, List.of()));
+            assertTrue(System.nanoTime() - t0 < 4_000_000_000L, "ended on time");
+            assertEquals(0, r.errors() + r.non2xx(), r.firstProblem());
+            assertEquals(400, r.ok() + r.dropped(), 1.0);
+            assertTrue(r.dropped() > 200, "dropped " + r.dropped());
+        }
+    }
+
+    @Test
     void aClosedPortIsCountedAsErrorsAndTheRunStillEnds() throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
