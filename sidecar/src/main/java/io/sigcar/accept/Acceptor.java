@@ -77,7 +77,7 @@ public final class Acceptor {
         if (lengths.size() > 1) {
             return reject(Reason.AMBIGUOUS_FRAMING, "several Content-Length fields", true);
         }
-        if (lengths.size() == 1 && !lengths.getFirst().matches("[0-9]{1,18}")) {
+        if (lengths.size() == 1 && !plainNumber(lengths.getFirst())) {
             return reject(Reason.AMBIGUOUS_FRAMING, "Content-Length is not a plain number", true);
         }
         if (!encodings.isEmpty()) {
@@ -141,5 +141,19 @@ public final class Acceptor {
 
     private static Optional<Rejection> reject(Reason reason, String detail, boolean close) {
         return Optional.of(new Rejection(reason, detail, close));
+    }
+
+    /** 1 to 18 ASCII digits; a loop, because String.matches compiles its regex on every request. */
+    private static boolean plainNumber(String s) {
+        if (s.isEmpty() || s.length() > 18) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 }

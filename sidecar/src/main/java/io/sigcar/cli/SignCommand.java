@@ -81,6 +81,13 @@ final class SignCommand implements Callable<Integer> {
     @Option(names = "--send", description = "Send the signed request and print the status and body.")
     private boolean send;
 
+    @Option(names = "--count", defaultValue = "1", paramLabel = "N",
+            description = "Print N signatures, blocks separated by a blank line (with --nonce auto each has its own "
+                    + "nonce: a pool for load tests of replay-protected routes).")
+    private int count;
+
+    private Crypto crypto;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -100,19 +107,32 @@ final class SignCommand implements Callable<Integer> {
         } catch (IOException e) {
             return fail("--key: cannot read " + keyFile + ": " + e.getMessage());
         }
+        if (count < 1 || (send && count != 1)) {
+            java.util.Arrays.fill(key, (byte) 0);
+            return fail("--count: must be at least 1, and 1 with --send");
+        }
         long time = created != null ? created : Instant.now().getEpochSecond();
         Map<String, String> signed;
         try {
             signed = signatureHeaders(m, body, extra, key, time);
+            if (!send) {
+                // The digest of the one body is computed once; every block reuses it.
+                signed.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase("Content-Digest"))
+                        .forEach(e -> extra.putIfAbsent(e.getKey(), e.getValue()));
+                for (int i = 0; i < count; i++) {
+                    if (i > 0) {
+                        out.println();
+                        signed = signatureHeaders(m, body, extra, key, time);
+                    }
+                    signed.forEach((k, v) -> out.println(k + ": " + v));
+                }
+                out.flush();
+                return 0;
+            }
         } catch (IllegalArgumentException e) {
             return fail(e.getMessage());
         } finally {
             java.util.Arrays.fill(key, (byte) 0);
-        }
-        if (!send) {
-            signed.forEach((k, v) -> out.println(k + ": " + v));
-            out.flush();
-            return 0;
         }
         HttpRequest.Builder req = HttpRequest.newBuilder(url).method(m, body.length == 0
                 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
@@ -127,7 +147,9 @@ final class SignCommand implements Callable<Integer> {
 
     private Map<String, String> signatureHeaders(String m, byte[] body, Map<String, String> extra, byte[] key,
             long time) {
-        Crypto crypto = Crypto.create(CryptoConfig.defaults());
+        if (crypto == null) {
+            crypto = Crypto.create(CryptoConfig.defaults());
+        }
         var buf = Unpooled.wrappedBuffer(body);
         return switch (scheme) {
             case "github", "stripe", "slack" -> {

@@ -44,4 +44,28 @@ class DemoCommandTest {
         assertEquals(2, bad.exit());
         assertTrue(bad.err().contains("--scheme: 'nope'"), bad.err());
     }
+
+    @Test
+    void signCountPrintsAPoolOfDistinctNonces(@TempDir Path dir) throws Exception {
+        Path key = dir.resolve("client-a");
+        Files.write(key, new byte[32]);
+        var pool = SelftestCommandTest.run("sign", "--key", key.toString(), "--data", "hi", "--nonce", "auto",
+                "--count", "3", "http://h:8000/p");
+        assertEquals(0, pool.exit(), pool.err());
+        String[] blocks = pool.out().strip().split("\\R\\R");
+        assertEquals(3, blocks.length, pool.out());
+        var nonces = new java.util.HashSet<String>();
+        var digests = new java.util.HashSet<String>();
+        for (String block : blocks) {
+            var m = java.util.regex.Pattern.compile(";nonce=\"([0-9a-f]+)\"").matcher(block);
+            assertTrue(m.find(), block);
+            nonces.add(m.group(1));
+            digests.add(block.lines().filter(l -> l.startsWith("Content-Digest: ")).findFirst().orElseThrow());
+        }
+        assertEquals(3, nonces.size(), pool.out());
+        assertEquals(1, digests.size(), pool.out());
+        var bad = SelftestCommandTest.run("sign", "--key", key.toString(), "--count", "0", "http://h/");
+        assertEquals(2, bad.exit());
+        assertTrue(bad.err().contains("--count"), bad.err());
+    }
 }

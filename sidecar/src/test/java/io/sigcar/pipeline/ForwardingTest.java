@@ -90,6 +90,10 @@ class ForwardingTest {
                         + "\r\nab", 408, "request_timeout"),
                 Arguments.of("two Content-Length", "POST /public/x HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\n"
                         + "Content-Length: 2\r\n\r\nab", 400, null),
+                Arguments.of("Content-Length with a sign", "POST /public/x HTTP/1.1\r\nHost: a\r\n"
+                        + "Content-Length: +2\r\n\r\nab", 400, null),
+                Arguments.of("Content-Length of 19 digits", "POST /public/x HTTP/1.1\r\nHost: a\r\n"
+                        + "Content-Length: 0000000000000000002\r\n\r\nab", 400, "ambiguous_framing"),
                 Arguments.of("dot segment", "GET /public/../admin HTTP/1.1\r\nHost: a\r\n\r\n", 400, "bad_request"),
                 Arguments.of("encoded slash", "GET /public/..%2fadmin HTTP/1.1\r\nHost: a\r\n\r\n", 400,
                         "bad_request"),

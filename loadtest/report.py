@@ -1,0 +1,255 @@
+"""Writes loadtest/results/<date>-<host>.md (and .json, and PNG plots) from a finished Suite."""
+import datetime
+import json
+import os
+import platform
+import statistics
+import subprocess
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def sh(cmd):
+    try:
+        out = subprocess.run(cmd, shell=True, capture_output=True, text=True, timeout=20)
+        return (out.stdout or out.stderr).strip().splitlines()[0]
+    except Exception:
+        return "unknown"
+
+
+def fmt_us(v):
+    return "–" if v is None else (f"{v / 1000:.2f} ms" if v >= 10000 else f"{v:.0f} µs")
+
+
+def ratio(a, b):
+    return f"{a / b:.2f}×" if a and b else "–"
+
+
+def write(suite):
+    res, p = suite.results, suite.p
+    sizes = p["sizes"]
+    os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
+    stem = ("smoke-" if suite.smoke else "") + datetime.date.today().isoformat() + "-" + platform.node().split(".")[0]
+    base = os.path.join(HERE, "results", stem)
+    sat = lambda sc, size: res["saturation"].get(f"{sc}/{size}", {}).get("rps")
+    lat = lambda sc, frac: res["latency"].get(f"{sc}/{frac}")
+    plots = plot(suite, base)
+
+    L = [f"# Sigcar load test{' (SMOKE: short runs, numbers are indicative only)' if suite.smoke else ''}", ""]
+    if suite.problems:
+        L += ["**This run had problems; the numbers below are incomplete:**", ""]
+        L += [f"- {x}" for x in suite.problems] + [""]
+    cpu_model = sh("lscpu | grep 'Model name' | sed 's/.*: *//'")
+    L += ["## Conditions", "",
+          f"- {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC on `{platform.node()}`: "
+          f"{cpu_model}, {os.cpu_count()} cores, "
+          f"load average at the end {os.getloadavg()[0]:.2f}, kernel {platform.release()}",
+          f"- {sh(suite.java + ' -version 2>&1 | sed -n 2p')}; Sigcar JVM flags: `{' '.join(suite.jvm_opts) or '(none)'}`",
+          f"- Sigcar `{sh('git -C ' + HERE + ' describe --always --dirty')}`; {sh('nginx -v 2>&1')}; "
+          f"{sh('haproxy -v | head -1')}; {sh('wrk -v 2>&1 | head -1')}",
+          "- Proxies pinned to core 0 (`taskset`), load generators and the app (nginx returning `ok`) to core 1; "
+          "loopback only",
+          f"- Saturation: wrk, 1 thread, {32} keep-alive connections, {p['sat_s']} s per point (closed loop). "
+          f"Latency: `openloop.jar`, {32} connections, {p['lat_s']} s after {p['lat_warm']} s unmeasured, "
+          "timed from each request's due time (coordinated omission corrected; see loadtest/README.md)",
+          "- 0 B is a GET; other sizes are POSTs of random bytes. RFC 9421 runs require nonces: each request "
+          "carries its own from a pool made by `sigcar sign --count`", ""]
+
+    # goals
+    L += ["## Goals", "", "| goal | target | measured | met |", "|---|---|---|---|"]
+    def goal(name, target, value, ok):
+        L.append(f"| {name} | {target} | {value} | {'yes' if ok else ('no' if ok is not None else 'not measured')} |")
+    a, b = sat("sigcar-github", 1024), sat("nginx", 1024)
+    goal("P1 sigcar-hmac (github) ÷ nginx at 1 KiB", "≥ 1.0×", ratio(a, b), (a / b >= 1.0) if a and b else None)
+    a, b = sat("sigcar-github", 1024), sat("haproxy-hmac", 1024)
+    s50, h50 = lat("sigcar-github", 50), res["equal_rate"].get("haproxy-hmac@sigcar-github")
+    p99 = f", p99 {fmt_us(s50['p99_us'])} vs {fmt_us(h50['p99_us'])} at the same rate" if s50 and h50 else ""
+    goal("P2 sigcar-hmac ÷ haproxy-hmac, p99 no worse", "≥ 1.2×", ratio(a, b) + p99,
+         (a / b >= 1.2 and (not s50 or not h50 or s50["p99_us"] <= h50["p99_us"])) if a and b else None)
+    s50, d50 = lat("sigcar-github", 50), res["equal_rate"].get("direct@sigcar-github")
+    if s50 and d50:
+        add50, add99 = s50["p50_us"] - d50["p50_us"], s50["p99_us"] - d50["p99_us"]
+        goal("P3 added latency vs direct at 50 % (github)", "≤ 100 µs p50, ≤ 200 µs p99",
+             f"{add50:.0f} µs p50, {add99:.0f} µs p99", add50 <= 100 and add99 <= 200)
+    else:
+        goal("P3 added latency vs direct at 50 %", "≤ 100 µs p50, ≤ 200 µs p99", "–", None)
+    r = res["rss_at_rate"].get("sigcar-github")
+    goal(f"P6 Sigcar RSS at {p['rss_rate']} req/s", "≤ 96 MB",
+         f"{r['rss_kib'] * 1024 / 1e6:.0f} MB (achieved {r['achieved']:,.0f}/s)" if r else "–",
+         (r["rss_kib"] * 1024 / 1e6 <= 96) if r else None)
+    st = res["startup"]
+    goal("P7 start → first proxied 200 with the AOT cache", "≤ 400 ms",
+         f"{statistics.median(st['aot_ms']):.0f} ms (without: {statistics.median(st['cold_ms']):.0f} ms)" if st else "–",
+         statistics.median(st["aot_ms"]) <= 400 if st else None)
+    i = res["idle"].get("sigcar-github")
+    goal("P8 memory for 10k idle connections", "≤ 40 MB",
+         f"{i['per_10k_mib'] * 1.048576:.0f} MB" + (f" (measured with {i['n']}, scaled)" if i and i["n"] != 10000 else "")
+         if i else "–", (i["per_10k_mib"] * 1.048576 <= 40) if i else None)
+    L.append("")
+
+    # classic table
+    ls = p["lat_size"]
+    L += [f"## Benchmark at {ls} B", "",
+          "| scenario | saturation req/s | p50 / p99 / p99.9 at 50 % load | added p50 / p99 vs direct (same rate) "
+          "| CPU per 1k req | RSS under load | RSS at " + f"{p['rss_rate']} req/s | per 10k idle conns |",
+          "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for sc in res_scenarios(suite):
+        s = res["saturation"].get(f"{sc}/{ls}", {})
+        l50 = lat(sc, 50)
+        d = res["equal_rate"].get(f"direct@{sc}")
+        added = f"{l50['p50_us'] - d['p50_us']:+.0f} / {l50['p99_us'] - d['p99_us']:+.0f} µs" if l50 and d else "–"
+        pct = (f"{fmt_us(l50['p50_us'])} / {fmt_us(l50['p99_us'])} / {fmt_us(l50['p999_us'])}" if l50 else "–")
+        cpu = f"{l50['cpu_ms_per_1k']:.0f} ms" if l50 else "–"
+        rss = f"{s['rss_kib'] / 1024:.0f} MiB" if s else "–"
+        r5 = res["rss_at_rate"].get(sc)
+        idle = res["idle"].get(sc)
+        L.append(f"| {sc} | {s.get('rps', 0):,.0f} | {pct} | {added} | {cpu} | {rss} | "
+                 f"{(str(round(r5['rss_kib'] / 1024)) + ' MiB') if r5 else '–'} | "
+                 f"{(format(idle['per_10k_mib'], '.1f') + ' MiB') if idle else '–'} |")
+    L += ["", "CPU per 1k req: CPU time of the proxy's processes (utime + stime from /proc/<pid>/stat) per 1000 "
+          "requests at 50 % load; for `direct` it is the app itself. RSS from /proc/<pid>/status (VmRSS, nginx "
+          "master + worker), peak of 100 ms samples. Idle: RSS delta after 10k connections each made one request "
+          "and stayed open.", ""]
+
+    # saturation by size
+    L += ["## Saturation throughput (req/s, closed loop)", "",
+          "| scenario | " + " | ".join(f"{s} B" for s in sizes) + " |", "|---|" + "---:|" * len(sizes)]
+    for sc in res_scenarios(suite):
+        L.append(f"| {sc} | " + " | ".join(f"{sat(sc, s):,.0f}" if sat(sc, s) else "–" for s in sizes) + " |")
+    L += ["", "Proxy CPU at saturation (cores) and CPU per 1k requests:", "",
+          "| scenario | " + " | ".join(f"{s} B" for s in sizes) + " |", "|---|" + "---:|" * len(sizes)]
+    for sc in res_scenarios(suite):
+        cells = []
+        for s in sizes:
+            r = res["saturation"].get(f"{sc}/{s}")
+            cells.append(f"{r['cpu_core']:.2f} / {r['cpu_ms_per_1k']:.0f} ms" if r else "–")
+        L.append(f"| {sc} | " + " | ".join(cells) + " |")
+    L.append("")
+
+    # ratios
+    L += ["## Ratios (same run)", "", "| ratio | " + " | ".join(f"{s} B" for s in sizes) + " |",
+          "|---|" + "---:|" * len(sizes)]
+    for sc in [x for x in res_scenarios(suite) if x.startswith("sigcar")]:
+        L.append(f"| {sc} ÷ direct | " + " | ".join(ratio(sat(sc, s), sat("direct", s)) for s in sizes) + " |")
+        L.append(f"| {sc} ÷ nginx | " + " | ".join(ratio(sat(sc, s), sat("nginx", s)) for s in sizes) + " |")
+    L.append("| sigcar-github ÷ haproxy-hmac | " + " | ".join(ratio(sat("sigcar-github", s), sat("haproxy-hmac", s))
+                                                          for s in sizes) + " |")
+    L.append("| sigcar-rfc9421-hmac ÷ haproxy-hmac | " + " | ".join(
+        ratio(sat("sigcar-rfc9421-hmac", s), sat("haproxy-hmac", s)) for s in sizes) + " |")
+    L.append("")
+
+    # latency
+    L += [f"## Latency at fixed arrival rates ({ls} B, open model, from the due time)", "",
+          "| scenario | load | rate req/s | p50 | p99 | p99.9 | max | send lag p99 | dropped | CPU per 1k req |",
+          "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for sc in res_scenarios(suite):
+        for frac in (25, 50, 75):
+            l = lat(sc, frac)
+            if l:
+                L.append(f"| {sc} | {frac} % | {l['rate']:,.0f} | {fmt_us(l['p50_us'])} | {fmt_us(l['p99_us'])} | "
+                         f"{fmt_us(l['p999_us'])} | {fmt_us(l['max_us'])} | {fmt_us(l['lag_p99_us'])} | "
+                         f"{l['dropped']:.0f} | {l['cpu_ms_per_1k']:.0f} ms |")
+    if res["equal_rate"]:
+        L += ["", "Reference runs at the same rate as a Sigcar scenario's 50 % (for added latency and P2):", "",
+              "| run | rate | p50 | p99 | p99.9 |", "|---|---:|---:|---:|---:|"]
+        for k, l in res["equal_rate"].items():
+            L.append(f"| {k} | {l['rate']:,.0f} | {fmt_us(l['p50_us'])} | {fmt_us(l['p99_us'])} | {fmt_us(l['p999_us'])} |")
+    L += ["", "Send lag: how late the generator sent (it counts in the latency, as it should; a large lag "
+          "means the generator, not the proxy, was short of CPU). Dropped: requests due in the window that "
+          "were not answered before it closed (the rate was more than the server served); percentiles "
+          "then understate, so a run with drops is not a valid latency point.", ""]
+
+    if st:
+        L += ["## Start-up", "",
+              f"Process start → first 200 proxied through a fresh Sigcar (median of {len(st['cold_ms'])}): "
+              f"{statistics.median(st['cold_ms']):.0f} ms without the AOT cache, "
+              f"{statistics.median(st['aot_ms']):.0f} ms with it (`-XX:AOTCache`, trained in this run with "
+              f"`-XX:AOTCacheOutput` and {p['train_s']} s of traffic; cache {st['aot_cache_mib']:.0f} MiB). "
+              f"All runs: {', '.join(f'{x:.0f}' for x in st['cold_ms'])} / {', '.join(f'{x:.0f}' for x in st['aot_ms'])} ms.", ""]
+    if res.get("jvm"):
+        L += ["## JVM flag variants (sigcar-github, 1 KiB, fresh process each)", "",
+              "| variant | saturation req/s | p99 (closed loop) | CPU per 1k req | RSS peak | first proxied 200 |",
+              "|---|---:|---:|---:|---:|---:|"]
+        for v in res["jvm"]:
+            L.append(f"| {v['label']} | {v['rps']:,.0f} | {fmt_us(v['p99'])} | {v['cpu_ms_per_1k']:.0f} ms | "
+                     f"{v['rss_kib'] / 1024:.0f} MiB | {v['start_ms']:.0f} ms |")
+        L += ["", "Flags: " + "; ".join(f"`{v['opts']}`" for v in res["jvm"]), ""]
+    if plots:
+        L += ["## Plots", ""] + [f"![{t}]({os.path.basename(f)})" for t, f in plots] + [""]
+    with open(base + ".md", "w") as f:
+        f.write("\n".join(L) + "\n")
+    with open(base + ".json", "w") as f:
+        json.dump({"problems": suite.problems, "profile": p, **res}, f, indent=1, default=str)
+    print("\n".join(L))
+    return base + ".md"
+
+
+def res_scenarios(suite):
+    return suite.scenarios
+
+
+def plot(suite, base):
+    """Latency percentile curves per load level, and throughput by body size; returns (title, png)."""
+    res, out = suite.results, []
+    data_dir = suite.run
+    for frac in (25, 50, 75):
+        series = []
+        for sc in res_scenarios(suite):
+            l = res["latency"].get(f"{sc}/{frac}")
+            if l and os.path.exists(l["hgrm"]):
+                dat = os.path.join(data_dir, f"curve-{sc}-{frac}.dat")
+                with open(l["hgrm"]) as src, open(dat, "w") as dst:
+                    for line in src:
+                        parts = line.split()
+                        if len(parts) == 4 and parts[0][0].isdigit() and parts[3] != "inf":
+                            dst.write(f"{parts[3]} {parts[0]}\n")
+                series.append((sc, dat))
+        if not series:
+            continue
+        png = f"{base}-latency-{frac}.png"
+        cmds = ["set terminal pngcairo size 1000,600" if has_cairo() else "set terminal png size 1000,600",
+                f"set output '{png}'", f"set title 'Latency by percentile at {frac}% of each scenario''s saturation rate (1 KiB, open model)'",
+                "set logscale x", "set logscale y", "set xlabel 'percentile'", "set ylabel 'latency (µs)'",
+                # tic labels are printf formats to gnuplot: %% is a literal percent sign
+                "set xtics ('0%%' 1, '50%%' 2, '90%%' 10, '99%%' 100, '99.9%%' 1000, '99.99%%' 10000)",
+                "set key outside right", "set grid",
+                "plot " + ", ".join(f"'{d}' using 1:2 with lines lw 2 title '{sc}'" for sc, d in series)]
+        if gnuplot(cmds):
+            out.append((f"latency at {frac}%", png))
+    sizes = suite.p["sizes"]
+    if not res["saturation"]:
+        return out
+    dat = os.path.join(data_dir, "throughput.dat")
+    scs = res_scenarios(suite)
+    with open(dat, "w") as f:
+        for s in sizes:
+            f.write(f"{s}B " + " ".join(str(res['saturation'].get(f'{sc}/{s}', {}).get('rps', 0)) for sc in scs) + "\n")
+    png = f"{base}-throughput.png"
+    cmds = ["set terminal pngcairo size 1000,600" if has_cairo() else "set terminal png size 1000,600",
+            f"set output '{png}'", "set title 'Saturation throughput by body size (closed loop)'",
+            "set style data histograms", "set style histogram clustered gap 1", "set style fill solid 0.8 border -1",
+            "set logscale y", "set yrange [10:*]", "set ylabel 'requests/s'", "set xlabel 'body size'", "set key outside right",
+            "set grid ytics",
+            "plot " + ", ".join(f"'{dat}' using {i + 2}:xtic(1) title '{sc}'" for i, sc in enumerate(scs))]
+    if gnuplot(cmds):
+        out.append(("throughput by body size", png))
+    return out
+
+
+_cairo = None
+
+
+def has_cairo():
+    global _cairo
+    if _cairo is None:
+        r = subprocess.run(["gnuplot", "-e", "set terminal"], capture_output=True, text=True)
+        _cairo = "pngcairo" in (r.stdout + r.stderr)
+    return _cairo
+
+
+def gnuplot(cmds):
+    r = subprocess.run(["gnuplot"], input="\n".join(cmds) + "\n", capture_output=True, text=True, timeout=60)
+    if r.returncode != 0:
+        print(f"gnuplot failed: {r.stderr.strip()[:300]}")
+        return False
+    return True
