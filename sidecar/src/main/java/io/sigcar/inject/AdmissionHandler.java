@@ -66,6 +66,9 @@ public final class AdmissionHandler {
     public Response review(byte[] json, Decision.OptIn via) {
         AdmissionRequest request;
         JsonNode object;
+        if (json == null || json.length == 0) {
+            return badReview("empty body: POST an AdmissionReview");
+        }
         try {
             JsonNode tree = JSON.readTree(json);
             if (tree == null || !tree.isObject()) {
