@@ -15,6 +15,9 @@ public final class ReviewEndpoint implements Handler<HttpServerRequest> {
 
     private static final System.Logger LOG = System.getLogger(ReviewEndpoint.class.getName());
 
+    /** How much of an oversized body is drained after the 413, as a multiple of the limit. */
+    private static final long DRAIN_LIMIT_FACTOR = 4;
+
     private final Vertx vertx;
     private final AdmissionHandler handler;
     private final InjectorMetrics metrics;
@@ -49,15 +52,22 @@ public final class ReviewEndpoint implements Handler<HttpServerRequest> {
             plain(req, 400, "unknown opt-in '" + optIn + "' (only opt-in=namespace)", start);
             return;
         }
+        Buffer body = Buffer.buffer();
+        long[] received = {0};
+        boolean[] over = {false};
         String length = req.getHeader("content-length");
         if (length != null && tooLong(length)) {
+            over[0] = true;
             tooLarge(req, start);
-            return;
         }
-        Buffer body = Buffer.buffer();
-        boolean[] over = {false};
         req.handler(chunk -> {
+            received[0] += chunk.length();
             if (over[0]) {
+                // The answer is sent; read (and drop) a bounded amount more so the client, still
+                // sending, gets to read it; past that, just hang up.
+                if (received[0] > DRAIN_LIMIT_FACTOR * maxBodyBytes) {
+                    req.connection().close();
+                }
                 return;
             }
             if (body.length() + chunk.length() > maxBodyBytes) {
@@ -70,6 +80,7 @@ public final class ReviewEndpoint implements Handler<HttpServerRequest> {
         req.exceptionHandler(e -> LOG.log(Level.DEBUG, "review request failed: {0}", e.toString()));
         req.endHandler(v -> {
             if (over[0]) {
+                req.connection().close();
                 return;
             }
             byte[] bytes = body.getBytes();
@@ -98,8 +109,7 @@ public final class ReviewEndpoint implements Handler<HttpServerRequest> {
     }
 
     private void tooLarge(HttpServerRequest req, long start) {
-        // The rest of the body is not read: answer, then drop the connection.
-        req.response().putHeader("connection", "close").endHandler(v -> req.connection().close());
+        req.response().putHeader("connection", "close");
         plain(req, 413, "request body larger than " + maxBodyBytes + " bytes", start);
     }
 
