@@ -23,14 +23,16 @@ import picocli.CommandLine.Spec;
         description = {
             "Runs the mutating admission webhook that injects the sigcar sidecar into pods.",
             "",
-            "Serves AdmissionReview v1 over HTTPS at POST /inject (the namespace-label webhook",
-            "calls /inject?opt-in=namespace). A pod is injected when it opts in (label or",
-            "annotation sigcar.io/inject: \"true\", or its namespace is labelled",
-            "sigcar.io/inject=enabled) and does not opt out (annotation \"false\"). kube-system,",
-            "the injector's own namespace, hostNetwork pods and injected pods are skipped.",
-            "Per-pod sigcar.io/* annotations override the config; a bad value refuses the pod.",
-            "The certificate and key files are re-read every --tls-poll; a bad new pair is",
-            "logged and the previous one kept. Admin (plain HTTP): /metrics /healthz /readyz.",
+            "Serves AdmissionReview v1 over HTTPS at POST /inject; the namespace-label",
+            "webhook calls /inject?opt-in=namespace. A pod is injected when it opts in",
+            "(label or annotation sigcar.io/inject: \"true\", or its namespace is",
+            "labelled sigcar.io/inject=enabled) and does not opt out (annotation",
+            "\"false\"). Skipped: kube-system, the injector's own namespace, hostNetwork",
+            "pods, injected pods. Per-pod sigcar.io/* annotations override the config;",
+            "a bad value refuses the pod with a message naming the annotation.",
+            "The certificate files are re-read every --tls-poll seconds; a bad new pair",
+            "is logged and the previous one kept.",
+            "Admin (plain HTTP): /metrics /healthz /readyz (ready after a warm-up review).",
             "Config errors name the file and field and exit 2."
         })
 final class InjectCommand implements Callable<Integer> {

@@ -31,6 +31,7 @@ public final class Injector implements AutoCloseable {
     private final TlsServer tls;
     private final AdminServer admin;
     private final ReviewEndpoint endpoint;
+    private final AdmissionHandler handler;
     private volatile boolean ready;
 
     public Injector(Options options) {
@@ -38,24 +39,47 @@ public final class Injector implements AutoCloseable {
         this.vertx = Vertx.vertx();
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         InjectorMetrics metrics = new InjectorMetrics(registry);
-        AdmissionHandler handler = new AdmissionHandler(new PodMutator(options.config(), options.version()),
+        this.handler = new AdmissionHandler(new PodMutator(options.config(), options.version()),
                 options.namespace());
         this.endpoint = new ReviewEndpoint(vertx, handler, metrics, MAX_BODY_BYTES);
         this.tls = new TlsServer(vertx, options.tls(), options.tlsPoll(), metrics::tlsReloaded);
         this.admin = new AdminServer(vertx, registry, () -> ready);
     }
 
+    /** Listens; reports ready only once one review has run, so the API server never meets a cold JVM. */
     public Future<Ports> start() {
         HttpServerOptions base = new HttpServerOptions().setIdleTimeout(60).setIdleTimeoutUnit(TimeUnit.SECONDS)
                 .setMaxInitialLineLength(4096).setMaxHeaderSize(16384);
         return admin.listen(options.admin()).compose(a -> tls.listen(options.listen().host(), options.listen().port(),
-                base, endpoint).map(s -> {
+                base, endpoint).compose(s -> vertx.executeBlocking(this::warmUp, false).map(warm -> {
                     ready = true;
                     LOG.log(Level.INFO, "sigcar injector listening on https://{0}:{1}/inject, admin on port {2}, "
-                            + "own namespace {3}", options.listen().host(), String.valueOf(s.actualPort()),
-                            String.valueOf(a.actualPort()), options.namespace());
+                            + "own namespace {3}; warmed up in {4} ms", options.listen().host(),
+                            String.valueOf(s.actualPort()), String.valueOf(a.actualPort()), options.namespace(),
+                            String.valueOf(warm));
                     return new Ports(s.actualPort(), a.actualPort());
-                }));
+                })));
+    }
+
+    /**
+     * The first review loads the model classes and the JSON machinery, which takes seconds on a
+     * busy node: longer than the API server's webhook timeout. Run one before reporting ready.
+     */
+    private long warmUp() {
+        long start = System.nanoTime();
+        String review = "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{"
+                + "\"uid\":\"warm-up\",\"kind\":{\"group\":\"\",\"version\":\"v1\",\"kind\":\"Pod\"},"
+                + "\"namespace\":\"warm-up\",\"operation\":\"CREATE\",\"object\":{\"apiVersion\":\"v1\","
+                + "\"kind\":\"Pod\",\"metadata\":{\"name\":\"warm-up\",\"labels\":{\"sigcar.io/inject\":\"true\"}},"
+                + "\"spec\":{\"containers\":[{\"name\":\"app\",\"image\":\"app\",\"ports\":[{\"name\":\"http\","
+                + "\"containerPort\":8080}]}]}}}}";
+        AdmissionHandler.Response r = handler.review(review.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                Decision.OptIn.POD);
+        if (r.result() == AdmissionHandler.Result.ERROR) {
+            // Not fatal for start-up (the config may legitimately refuse this sample), but worth a look.
+            LOG.log(Level.WARNING, "warm-up review was answered with an error: {0}", r.reason());
+        }
+        return (System.nanoTime() - start) / 1_000_000;
     }
 
     public PrometheusMeterRegistry registry() {

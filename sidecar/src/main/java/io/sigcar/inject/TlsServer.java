@@ -40,16 +40,13 @@ public final class TlsServer {
 
     /** Fails (naming the file) when the initial certificate and key are not usable. */
     public Future<HttpServer> listen(String host, int port, HttpServerOptions base, Handler<HttpServerRequest> handler) {
-        TlsFiles.Material initial;
-        try {
-            initial = files.load(vertx);
-        } catch (IllegalArgumentException e) {
-            return Future.failedFuture(e);
-        }
-        seen = new byte[][] {initial.cert(), initial.key()};
-        server = vertx.createHttpServer(new HttpServerOptions(base).setSsl(true).setKeyCertOptions(initial.options()))
-                .requestHandler(handler);
-        return server.listen(port, host).onSuccess(s -> timer = vertx.setPeriodic(poll.toMillis(), id -> check()));
+        // Reading and checking the key material is blocking work: keep it off the event loop.
+        return vertx.executeBlocking(() -> files.load(vertx), false).compose(initial -> {
+            seen = new byte[][] {initial.cert(), initial.key()};
+            server = vertx.createHttpServer(new HttpServerOptions(base).setSsl(true)
+                    .setKeyCertOptions(initial.options())).requestHandler(handler);
+            return server.listen(port, host);
+        }).onSuccess(s -> timer = vertx.setPeriodic(poll.toMillis(), id -> check()));
     }
 
     private void check() {
