@@ -7,6 +7,11 @@ import io.sigcar.record.AdminServer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.ClientSSLOptions;
+import io.vertx.core.net.ConnectOptions;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.NetSocket;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -51,7 +56,8 @@ public final class Injector implements AutoCloseable {
         HttpServerOptions base = new HttpServerOptions().setIdleTimeout(60).setIdleTimeoutUnit(TimeUnit.SECONDS)
                 .setMaxInitialLineLength(4096).setMaxHeaderSize(16384);
         return admin.listen(options.admin()).compose(a -> tls.listen(options.listen().host(), options.listen().port(),
-                base, endpoint).compose(s -> vertx.executeBlocking(this::warmUp, false).map(warm -> {
+                base, endpoint).compose(s -> warmTls(s.actualPort()).compose(v -> vertx.executeBlocking(this::warmUp,
+                        false)).map(warm -> {
                     ready = true;
                     LOG.log(Level.INFO, "sigcar injector listening on https://{0}:{1}/inject, admin on port {2}, "
                             + "own namespace {3}; warmed up in {4} ms", options.listen().host(),
@@ -59,6 +65,23 @@ public final class Injector implements AutoCloseable {
                             String.valueOf(warm));
                     return new Ports(s.actualPort(), a.actualPort());
                 })));
+    }
+
+    /** One TLS handshake with ourselves: the first one loads the TLS stack, which takes seconds when cold. */
+    private Future<Void> warmTls(int port) {
+        String host = options.listen().host();
+        if (host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) {
+            host = "127.0.0.1";
+        }
+        // Only a handshake to our own listener, never a request: nothing is sent, so no trust is needed.
+        NetClient client = vertx.createNetClient(new NetClientOptions().setConnectTimeout(10_000));
+        return client.connect(new ConnectOptions().setHost(host).setPort(port).setSsl(true)
+                        .setSslOptions(new ClientSSLOptions().setTrustAll(true).setHostnameVerificationAlgorithm("")))
+                .compose(NetSocket::close)
+                .recover(e -> {
+                    LOG.log(Level.WARNING, "TLS warm-up handshake failed: {0}", e.toString());
+                    return Future.succeededFuture();
+                }).eventually(client::close);
     }
 
     /**
