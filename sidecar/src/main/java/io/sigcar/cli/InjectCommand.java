@@ -96,18 +96,23 @@ final class InjectCommand implements Callable<Integer> {
             return 2;
         }
         Injector injector = new Injector(options);
+        java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
+        // Installed before start: /readyz turns 200 inside start(), and a SIGTERM may follow at once.
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("sigcar-inject-stop").unstarted(() -> {
+            if (!failed.get()) {
+                injector.close();
+                Runtime.getRuntime().halt(0);
+            }
+        }));
         try {
-            injector.start().await(30, TimeUnit.SECONDS);
+            injector.start().await(60, TimeUnit.SECONDS);
         } catch (Exception e) {
+            failed.set(true);
             err.println("sigcar inject: cannot start: " + e.getMessage());
             err.flush();
             injector.close();
             return e.getCause() instanceof IllegalArgumentException || e instanceof IllegalArgumentException ? 2 : 1;
         }
-        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("sigcar-inject-stop").unstarted(() -> {
-            injector.close();
-            Runtime.getRuntime().halt(0);
-        }));
         try {
             new CountDownLatch(1).await();
         } catch (InterruptedException e) {
