@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Authenticates signed HTTP requests in front of an app (Kubernetes sidecar).",
-        subcommands = {DemoCommand.class, SignCommand.class, KeygenCommand.class, SelftestCommand.class,
+        subcommands = {InjectCommand.class, DemoCommand.class, SignCommand.class, KeygenCommand.class,
+            SelftestCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

@@ -2,6 +2,7 @@ package io.sigcar.cli;
 
 import io.sigcar.config.ConfigException;
 import io.sigcar.config.Field;
+import io.sigcar.config.LogLevel;
 import io.sigcar.config.Settings;
 import io.sigcar.config.SidecarConfig;
 import io.sigcar.crypto.Crypto;
@@ -61,7 +62,9 @@ final class ProxyCommand {
         Optional<Path> file = Optional.ofNullable(parsed.matchedOptionValue("--config", null));
         SidecarConfig config;
         try {
-            config = SidecarConfig.from(Settings.load(file, System.getenv(), flags));
+            Settings settings = Settings.load(file, System.getenv(), flags);
+            config = SidecarConfig.from(settings);
+            LogLevel.apply(settings);
         } catch (ConfigException e) {
             err.println("sigcar proxy: " + e.getMessage());
             err.flush();

@@ -40,7 +40,8 @@ public enum Field {
             "Latency histogram bucket bounds in seconds, comma-separated."),
     ROUTES("routes", "", "Ordered route rules; see the README. Flag/env form: name=..,path=..,methods=GET|POST,action=verify|allow|deny,schemes=..,keys=..,max-body=.., rules separated by ';'."),
     CRYPTO("crypto", "", "Crypto provider per algorithm, ALG=PROVIDER, comma-separated (auto, native, jdk, bouncycastle)."),
-    AUDIT("audit", "true", "Write one JSON audit line per request to stdout.");
+    AUDIT("audit", "true", "Write one JSON audit line per request to stdout."),
+    LOG_LEVEL("log-level", "info", "Log level: error, warn, info, debug or trace.");
 
     private final String key;
     private final String defaultValue;
