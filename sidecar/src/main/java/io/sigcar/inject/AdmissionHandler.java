@@ -1,8 +1,9 @@
 package io.sigcar.inject;
 
-import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
@@ -74,19 +75,19 @@ public final class AdmissionHandler {
             if (tree == null || !tree.isObject()) {
                 return badReview("the body is not a JSON object");
             }
-            if (!"admission.k8s.io/v1".equals(tree.path("apiVersion").asText())
-                    || !"AdmissionReview".equals(tree.path("kind").asText())) {
+            if (!"admission.k8s.io/v1".equals(tree.path("apiVersion").asString())
+                    || !"AdmissionReview".equals(tree.path("kind").asString())) {
                 return badReview("not an admission.k8s.io/v1 AdmissionReview");
             }
             JsonNode req = tree.path("request");
-            if (!req.isObject() || !req.path("uid").isTextual() || req.path("uid").asText().isEmpty()) {
+            if (!req.isObject() || !req.path("uid").isString() || req.path("uid").asString().isEmpty()) {
                 return badReview("the AdmissionReview has no request.uid");
             }
             object = req.path("object");
             // The object is read as a Pod below, only once it is known to be one.
-            ((com.fasterxml.jackson.databind.node.ObjectNode) req).remove(java.util.List.of("object", "oldObject"));
+            ((ObjectNode) req).remove(java.util.List.of("object", "oldObject"));
             request = JSON.treeToValue(req, AdmissionRequest.class);
-        } catch (java.io.IOException | IllegalArgumentException e) {
+        } catch (JacksonException | IllegalArgumentException e) {
             return badReview("not a readable AdmissionReview: " + firstLine(e.getMessage()));
         }
         try {

@@ -1,7 +1,6 @@
 package io.sigcar.inject;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import tools.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.ContainerPort;
@@ -292,11 +291,7 @@ public final class PodMutator {
         if (takeover != null) {
             s.put("takeover", config.takeoverPortName());
         }
-        try {
-            return JSON.writeValueAsString(s);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return JSON.writeValueAsString(s);
     }
 
     private static <T> List<T> nullToEmpty(List<T> l) {

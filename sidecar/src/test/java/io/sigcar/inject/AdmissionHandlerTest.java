@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -63,7 +63,7 @@ class AdmissionHandlerTest {
         ((ObjectNode) review.get("request").get("kind")).put("group", "apps").put("kind", "Deployment");
         JsonNode r = answer(review, "not_a_pod");
         assertTrue(r.get("allowed").asBoolean());
-        assertTrue(r.get("status").get("message").asText().contains("apps/Deployment"), r.toString());
+        assertTrue(r.get("status").get("message").asString().contains("apps/Deployment"), r.toString());
 
         review = (ObjectNode) Reviews.JSON.readTree(Reviews.podReview("u2", "apps", pod()));
         ((ObjectNode) review.get("request")).put("subResource", "ephemeralcontainers");
@@ -79,7 +79,7 @@ class AdmissionHandlerTest {
         assertEquals(200, r.httpStatus());
         assertEquals(reason, r.reason());
         JsonNode resp = Reviews.response(r.body());
-        assertEquals(review.get("request").get("uid").asText(), resp.get("uid").asText());
+        assertEquals(review.get("request").get("uid").asString(), resp.get("uid").asString());
         assertFalse(resp.hasNonNull("patch"));
         return resp;
     }
@@ -90,13 +90,13 @@ class AdmissionHandlerTest {
         ((ObjectNode) bad.get("spec")).put("containers", "not a list");
         JsonNode r = Reviews.response(handler.review(Reviews.podReview("u", "apps", bad)));
         assertFalse(r.get("allowed").asBoolean());
-        assertTrue(r.get("status").get("message").asText().startsWith("sigcar: cannot read the pod"), r.toString());
+        assertTrue(r.get("status").get("message").asString().startsWith("sigcar: cannot read the pod"), r.toString());
 
         ObjectNode empty = pod();
         ((ObjectNode) empty.get("spec")).putArray("containers");
         r = Reviews.response(handler.review(Reviews.podReview("u", "apps", empty)));
         assertFalse(r.get("allowed").asBoolean());
-        assertEquals("sigcar: the pod has no containers", r.get("status").get("message").asText());
+        assertEquals("sigcar: the pod has no containers", r.get("status").get("message").asString());
     }
 
     static Stream<Arguments> badAnnotations() {
@@ -130,7 +130,7 @@ class AdmissionHandlerTest {
         JsonNode resp = Reviews.response(r.body());
         assertFalse(resp.get("allowed").asBoolean());
         assertEquals(400, resp.get("status").get("code").asInt());
-        String text = resp.get("status").get("message").asText();
+        String text = resp.get("status").get("message").asString();
         assertTrue(text.contains(message), text);
         assertTrue(text.contains(key.startsWith("sigcar.io/memory-limit") ? "sigcar.io/memory" : key)
                 || text.contains("admin port"), text);

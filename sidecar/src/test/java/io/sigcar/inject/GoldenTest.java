@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -58,7 +58,7 @@ class GoldenTest {
     private static String from(String name) {
         try {
             JsonNode c = Reviews.yamlFile(DIR.resolve(name).resolve("case.yaml"));
-            return c.hasNonNull("from") ? c.get("from").asText() : null;
+            return c.hasNonNull("from") ? c.get("from").asString() : null;
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
@@ -73,22 +73,22 @@ class GoldenTest {
         String namespace = c.path("namespace").asText("apps");
         Decision.OptIn via = c.path("optIn").asText("pod").equals("namespace") ? Decision.OptIn.NAMESPACE
                 : Decision.OptIn.POD;
-        JsonNode pod = c.hasNonNull("from") ? Reviews.yamlFile(DIR.resolve(c.get("from").asText()).resolve(
+        JsonNode pod = c.hasNonNull("from") ? Reviews.yamlFile(DIR.resolve(c.get("from").asString()).resolve(
                 "injected.yaml")) : Reviews.yamlFile(dir.resolve("pod.yaml"));
 
         AdmissionHandler.Response answer = handler().review(Reviews.podReview("uid-" + name, namespace, pod), via);
         assertEquals(200, answer.httpStatus(), new String(answer.body(), StandardCharsets.UTF_8));
         JsonNode response = Reviews.response(answer.body());
-        assertEquals("uid-" + name, response.get("uid").asText());
+        assertEquals("uid-" + name, response.get("uid").asString());
         ObjectNode result = Reviews.JSON.createObjectNode();
         result.put("allowed", response.get("allowed").asBoolean());
         result.put("code", response.path("status").path("code").asInt());
-        result.put("message", response.path("status").path("message").asText());
+        result.put("message", response.path("status").path("message").asString());
         result.put("result", answer.result().label());
         result.put("reason", answer.reason());
         JsonNode patch = Reviews.patch(response);
         if (response.hasNonNull("patch")) {
-            assertEquals("JSONPatch", response.get("patchType").asText());
+            assertEquals("JSONPatch", response.get("patchType").asString());
             assertFalse(patch.isEmpty(), "a patch, when sent, is not empty");
         }
         JsonNode injected = JsonPatch.apply(patch, pod);

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 import io.sigcar.config.HostPort;
 import java.math.BigInteger;
 import java.net.Socket;
@@ -90,11 +90,11 @@ class InjectorServerTest {
         assertEquals(200, r.statusCode(), r.body());
         assertEquals("application/json", r.headers().firstValue("content-type").orElse(""));
         JsonNode resp = Reviews.response(r.body().getBytes(StandardCharsets.UTF_8));
-        assertEquals("uid-1", resp.get("uid").asText());
+        assertEquals("uid-1", resp.get("uid").asString());
         assertTrue(resp.get("allowed").asBoolean());
-        assertEquals("JSONPatch", resp.get("patchType").asText());
+        assertEquals("JSONPatch", resp.get("patchType").asString());
         JsonNode injected = io.fabric8.zjsonpatch.JsonPatch.apply(Reviews.patch(resp), pod(true));
-        assertEquals("sigcar", injected.at("/spec/initContainers/0/name").asText());
+        assertEquals("sigcar", injected.at("/spec/initContainers/0/name").asString());
 
         // Not opted in through the pod webhook, but the namespace webhook's path opts it in.
         resp = Reviews.response(post("/inject", Reviews.podReview("uid-2", "apps", pod(false))).body()

@@ -1,12 +1,13 @@
 package io.sigcar.inject;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.introspect.Annotated;
-import com.fasterxml.jackson.databind.introspect.JacksonAnnotationIntrospector;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.cfg.MapperConfig;
+import tools.jackson.databind.introspect.Annotated;
+import tools.jackson.databind.introspect.JacksonAnnotationIntrospector;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,12 +19,12 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
 final class Reviews {
 
     static final ObjectMapper JSON = new ObjectMapper();
-    private static final tools.jackson.databind.ObjectMapper YAML = YAMLMapper.builder()
+    private static final ObjectMapper YAML = YAMLMapper.builder()
             .enable(tools.jackson.dataformat.yaml.YAMLWriteFeature.MINIMIZE_QUOTES)
             .enable(tools.jackson.dataformat.yaml.YAMLWriteFeature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS).build();
 
     /**
-     * fabric8 7 model classes catch unknown fields in {@code additionalProperties} (a Jackson any-setter),
+     * fabric8's model classes catch unknown fields in {@code additionalProperties} (a Jackson any-setter),
      * so FAIL_ON_UNKNOWN_PROPERTIES alone never fires. Hiding the any-setter makes unknown fields errors.
      */
     static final ObjectMapper STRICT = JsonMapper.builder()
@@ -33,7 +34,7 @@ final class Reviews {
                 private static final long serialVersionUID = 1L;
 
                 @Override
-                public Boolean hasAnySetter(Annotated a) {
+                public Boolean hasAnySetter(MapperConfig<?> config, Annotated a) {
                     return Boolean.FALSE;
                 }
             })
@@ -80,7 +81,7 @@ final class Reviews {
         if (!response.hasNonNull("patch")) {
             return JSON.createArrayNode();
         }
-        return JSON.readTree(new String(Base64.getDecoder().decode(response.get("patch").asText()),
+        return JSON.readTree(new String(Base64.getDecoder().decode(response.get("patch").asString()),
                 StandardCharsets.UTF_8));
     }
 
