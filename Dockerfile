@@ -21,7 +21,7 @@ COPY sidecar/pom.xml sidecar/
 RUN ./mvnw -B -q dependency:go-offline -DexcludeGroupIds=io.sigcar
 COPY native native
 COPY sidecar/src/main sidecar/src/main
-RUN ./mvnw -B -q -Dmaven.test.skip=true package \
+RUN ./mvnw -B -q -DskipTests -Dmaven.test.skip=true package \
  && cp native/target/native/linux-x86_64/libsigcar.so sidecar/target/sigcar.jar /tmp/
 
 # --- runtime: JRE 25, the jar, the library, the AOT cache; non-root, read-only root fs -------------
@@ -39,8 +39,13 @@ COPY sidecar/src/main/docker/sigcar /usr/local/bin/sigcar
 # AOT cache (JDK 25, JEP 483/514): one training run of the demo (sidecar + echo app + a tour of signed
 # and bad requests) records loaded and linked classes and method profiles; every start then maps it.
 # The cache is only valid for this JVM and this jar, so it is trained here, in the final stage.
+# The selftest first: libsigcar needs libcrypto.so.3, which the base image has through ca-certificates;
+# if it ever does not, the build stops here instead of shipping the slower Java fallback.
 RUN chmod 0755 /usr/local/bin/sigcar \
- && SIGCAR_AOT=train sigcar demo --once --port 0 --admin-port 0 >/tmp/aot-training.log 2>&1 \
+ && SIGCAR_AOT=off sigcar selftest > /tmp/selftest.txt 2>&1 \
+ && grep -q '^native library : loaded' /tmp/selftest.txt \
+    || { cat /tmp/selftest.txt; echo 'libsigcar did not load in the runtime image' >&2; exit 1; } \
+ && SIGCAR_AOT=train sigcar demo --once --port 0 --admin-port 0 > /tmp/aot-training.log 2>&1 \
     || { cat /tmp/aot-training.log; exit 1; } \
  && test -s /opt/sigcar/sigcar.aot \
  && rm -rf /tmp/* \

@@ -3,11 +3,14 @@
 # registry (CI and the dev machines here). Each tag is made only when the engine lacks it, so a real
 # pulled eclipse-temurin image is never replaced.
 #
-#   eclipse-temurin:25-jdk  Debian bookworm (debootstrap, minbase) + this machine's JDK 25
+#   eclipse-temurin:25-jdk  Debian bookworm (debootstrap minbase + CA certificates) + this machine's JDK 25
 #   eclipse-temurin:25-jre  the same rootfs + a jlink'ed runtime of that JDK (no compiler, no tools)
 #
 # Both put Java at /opt/java/openjdk with JAVA_HOME and PATH set, as the real images do. The real
 # images are Ubuntu noble; the Dockerfile only uses apt package names that exist in both.
+# Both also trust this machine's locally added CAs (/usr/local/share/ca-certificates; a network that
+# inspects TLS needs them for the build's Maven and apt downloads). A stand-in is labelled with a
+# fingerprint of the JDK and those CAs and made again when either changes.
 # The debootstrapped rootfs is cached as a tarball (SIGCAR_CACHE, default ~/.cache/sigcar), so a
 # machine whose engine was wiped rebuilds the images without the network.
 #
@@ -18,17 +21,31 @@ JDK="${1:-${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}}"
 CACHE="${SIGCAR_CACHE:-$HOME/.cache/sigcar}"
 SUITE=bookworm
 MIRROR=http://deb.debian.org/debian
-ROOTFS_TAR="$CACHE/debian-$SUITE-minbase.tar"
+# What eclipse-temurin adds to ubuntu:24.04 (less fonts and locales): CA certificates (which bring
+# OpenSSL 3's libcrypto.so.3, which libsigcar links) and time zones.
+INCLUDE=ca-certificates,p11-kit,tzdata
+ROOTFS_TAR="$CACHE/debian-$SUITE-minbase-${INCLUDE//,/-}.tar"
 JDK_TAG=eclipse-temurin:25-jdk
 JRE_TAG=eclipse-temurin:25-jre
 
 log() { printf 'base-images: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
-have() { docker image inspect "$1" >/dev/null 2>&1; }
+exists() { docker image inspect "$1" >/dev/null 2>&1; }
+# have TAG: a real image, or a stand-in made from this JDK and these CAs.
+have() {
+  exists "$1" || return 1
+  local label
+  label="$(docker image inspect -f '{{index .Config.Labels "io.sigcar.stand-in"}}' "$1" 2>/dev/null || true)"
+  [[ -z "$label" || "$label" == "$FINGERPRINT" ]]
+}
 
 docker info >/dev/null 2>&1 || die "no Docker engine reachable; run .ci/setup (it starts dockerd)"
 [[ -x "$JDK/bin/java" ]] || die "no JDK at $JDK (set JAVA_HOME to a JDK 25)"
 "$JDK/bin/java" -version 2>&1 | grep -q 'version "25' || die "$JDK is not a JDK 25"
+
+LOCAL_CAS=(/usr/local/share/ca-certificates/*.crt)
+[[ -e "${LOCAL_CAS[0]}" ]] || LOCAL_CAS=()
+FINGERPRINT="$( { cat "$JDK/release"; cat "$0"; ((${#LOCAL_CAS[@]})) && cat "${LOCAL_CAS[@]}"; } | sha256sum | cut -c1-16)"
 
 mkdir -p "$CACHE"
 # Several test runs (or engineers) may share one engine: one maker at a time.
@@ -52,7 +69,7 @@ trap cleanup EXIT
 if [[ ! -s "$ROOTFS_TAR" ]]; then
   command -v debootstrap >/dev/null || die "debootstrap is missing; run .ci/setup"
   log "debootstrap $SUITE (minbase) from $MIRROR, cached as $ROOTFS_TAR"
-  debootstrap --variant=minbase "$SUITE" "$work/rootfs" "$MIRROR" >"$work/debootstrap.log" 2>&1 \
+  debootstrap --variant=minbase --include="$INCLUDE" "$SUITE" "$work/rootfs" "$MIRROR" >"$work/debootstrap.log" 2>&1 \
     || { tail -n 20 "$work/debootstrap.log" >&2; die "debootstrap failed"; }
   cat >"$work/rootfs/etc/apt/sources.list" <<LIST
 deb $MIRROR $SUITE main
@@ -68,20 +85,29 @@ fi
 
 # import TAG JAVA_DIR: the cached rootfs plus JAVA_DIR at /opt/java/openjdk, as image TAG.
 import() {
-  local tag="$1" java="$2" tar="$work/${1//[:\/]/_}.tar"
-  mkdir -p "$work/add/opt/java"
-  rm -rf "$work/add/opt/java/openjdk"
-  cp -a "$java" "$work/add/opt/java/openjdk"
-  cp "$ROOTFS_TAR" "$tar"
-  tar -C "$work/add" --numeric-owner --owner=0 --group=0 -rf "$tar" ./opt/java
-  docker import \
+  local tag="$1" java="$2" img="$work/img"
+  rm -rf --one-file-system "$img"
+  mkdir -p "$img"
+  tar -C "$img" --numeric-owner -xf "$ROOTFS_TAR"
+  mkdir -p "$img/opt/java"
+  # -L: a packaged JDK's lib/security/cacerts is a symlink into /etc, which the image lacks.
+  cp -aL "$java" "$img/opt/java/openjdk"
+  if ((${#LOCAL_CAS[@]})); then
+    cp "${LOCAL_CAS[@]}" "$img/usr/local/share/ca-certificates/"
+    chroot "$img" update-ca-certificates >/dev/null 2>&1 || die "update-ca-certificates failed in the rootfs"
+  fi
+  if exists "$tag"; then
+    docker rmi "$tag" >/dev/null  # an outdated stand-in of ours (have() never lets a real image here)
+  fi
+  tar -C "$img" --numeric-owner -cf - . | docker import \
+    --change "LABEL io.sigcar.stand-in=$FINGERPRINT" \
     --change 'ENV JAVA_HOME=/opt/java/openjdk' \
     --change 'ENV PATH=/opt/java/openjdk/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
     --change 'ENV LANG=C.UTF-8 LC_ALL=C.UTF-8' \
     --change 'CMD ["jshell"]' \
     --message "sigcar stand-in for $tag (Debian $SUITE + $("$java/bin/java" -version 2>&1 | sed -n 2p))" \
-    "$tar" "$tag" >/dev/null
-  rm -f "$tar"
+    - "$tag" >/dev/null
+  rm -rf --one-file-system "$img"
   log "made $tag"
 }
 
