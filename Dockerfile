@@ -8,9 +8,13 @@
 
 # --- build: libsigcar.so (C11, BLAKE3's C sources, OpenSSL) and sigcar.jar ----------------------
 FROM eclipse-temurin:25-jdk AS build
+# BLAKE3's official C sources come from librust-blake3-dev; only its files are needed, not the ~60 Rust
+# crates it depends on, so it is unpacked rather than installed.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      gcc libc6-dev make libssl-dev librust-blake3-dev ca-certificates curl unzip \
+      gcc libc6-dev make libssl-dev ca-certificates curl unzip \
+ && cd /tmp && apt-get download librust-blake3-dev && dpkg-deb -x librust-blake3-dev_*.deb / \
+ && rm -f librust-blake3-dev_*.deb && ls -d /usr/share/cargo/registry/blake3-*/c \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # Maven and the dependencies first: this layer is reused until a pom changes.
@@ -19,7 +23,9 @@ COPY .mvn .mvn
 COPY native/pom.xml native/
 COPY sidecar/pom.xml sidecar/
 RUN ./mvnw -B -q dependency:go-offline -DexcludeGroupIds=io.sigcar
-COPY native native
+COPY native/Makefile native/sigcar.map native/
+COPY native/include native/include
+COPY native/src native/src
 COPY sidecar/src/main sidecar/src/main
 RUN ./mvnw -B -q -DskipTests -Dmaven.test.skip=true package \
  && cp native/target/native/linux-x86_64/libsigcar.so sidecar/target/sigcar.jar /tmp/

@@ -1,13 +1,16 @@
 package io.sigcar.image;
 
+import com.github.dockerjava.api.command.BuildImageResultCallback;
+import com.github.dockerjava.api.model.BuildResponseItem;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.testcontainers.DockerClientFactory;
-import org.testcontainers.images.builder.ImageFromDockerfile;
 
 /** Builds the repository's Dockerfile into the image the chart names, on the local engine, once per JVM. */
 final class SigcarImage {
@@ -49,15 +52,43 @@ final class SigcarImage {
         Path root = repoRoot();
         makeBaseImages(root);
         long start = System.nanoTime();
-        // Host networking: this engine runs with --bridge=none, and the build's apt and Maven steps need the net.
-        ImageFromDockerfile image = new ImageFromDockerfile(NAME, false)
-                .withDockerfile(root.resolve("Dockerfile"))
-                .withBuildImageCmdModifier(cmd -> cmd.withNetworkMode("host"));
-        String id = image.get(BUILD_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        Path log = root.resolve("sidecar/target/image-build.log");
+        Files.createDirectories(log.getParent());
+        String id;
+        try (PrintWriter out = new PrintWriter(Files.newBufferedWriter(log, StandardCharsets.UTF_8), true)) {
+            // Host networking: this engine runs with --bridge=none, and the apt and Maven steps need the net.
+            // No pull: the base images are local (made above, or pulled by whoever has a registry).
+            BuildImageResultCallback callback = new BuildImageResultCallback() {
+                @Override
+                public void onNext(BuildResponseItem item) {
+                    if (item.getStream() != null) {
+                        out.print(item.getStream());
+                        out.flush();
+                    }
+                    if (item.isErrorIndicated()) {
+                        out.println(item.getErrorDetail() == null ? item.getError() : item.getErrorDetail().getMessage());
+                    }
+                    super.onNext(item);
+                }
+            };
+            DockerClientFactory.instance().client().buildImageCmd(root.resolve("Dockerfile").toFile())
+                    .withNetworkMode("host").withPull(false).withTags(Set.of(NAME)).exec(callback);
+            try {
+                id = callback.awaitImageId(BUILD_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            } catch (RuntimeException e) {
+                throw new AssertionError("docker build of " + root.resolve("Dockerfile") + " failed: " + e.getMessage()
+                        + "\n--- last lines of " + log + " ---\n" + tail(log, 40), e);
+            }
+        }
         buildTime = Duration.ofNanos(System.nanoTime() - start);
-        System.out.printf("[image] built %s in %.1f s%n", NAME, buildTime.toMillis() / 1000.0);
+        System.out.printf("[image] built %s in %.1f s (log: %s)%n", NAME, buildTime.toMillis() / 1000.0, log);
         built = id;
         return id;
+    }
+
+    private static String tail(Path file, int lines) throws IOException {
+        var all = Files.readAllLines(file, StandardCharsets.UTF_8);
+        return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
     }
 
     /** Stand-ins for eclipse-temurin:25-jdk/-jre when the engine has none (no registry here). */
