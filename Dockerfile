@@ -22,12 +22,14 @@ COPY mvnw pom.xml ./
 COPY .mvn .mvn
 COPY native/pom.xml native/
 COPY sidecar/pom.xml sidecar/
-RUN ./mvnw -B -q dependency:go-offline -DexcludeGroupIds=io.sigcar
+COPY loadtest/pom.xml loadtest/
+# Test-only dependencies (Helm, Testcontainers, fuzzers: hundreds of MB) are not needed to package.
+RUN ./mvnw -B -q -pl sidecar -am dependency:go-offline -DexcludeGroupIds=io.sigcar -DexcludeScope=test
 COPY native/Makefile native/sigcar.map native/
 COPY native/include native/include
 COPY native/src native/src
 COPY sidecar/src/main sidecar/src/main
-RUN ./mvnw -B -q -DskipTests -Dmaven.test.skip=true package \
+RUN ./mvnw -B -q -DskipTests -Dmaven.test.skip=true -pl sidecar -am package \
  && cp native/target/native/linux-x86_64/libsigcar.so sidecar/target/sigcar.jar /tmp/
 
 # --- runtime: JRE 25, the jar, the library, the AOT cache; non-root, read-only root fs -------------
