@@ -4,6 +4,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.sigcar.accept.Acceptor;
 import io.sigcar.accept.BodyReader;
+import io.sigcar.accept.ConnectionGuard;
 import io.sigcar.config.SidecarConfig;
 import io.sigcar.crypto.Crypto;
 import io.sigcar.forward.Forwarder;
@@ -63,10 +64,13 @@ public final class Sidecar implements AutoCloseable {
         this.verification = verification.apply(new Context(config, crypto, metrics, clock, vertx));
         this.forwarder = new Forwarder(vertx, config.upstream());
         Acceptor acceptor = new Acceptor(config.limits());
-        Pipeline pipeline = new Pipeline(acceptor, policy, new BodyReader(vertx, config.limits().requestTimeout()),
+        ConnectionGuard guard = new ConnectionGuard(vertx, config.limits(), metrics::rejected);
+        metrics.load(guard::connections, guard::inFlight);
+        Pipeline pipeline = new Pipeline(guard, acceptor, policy, new BodyReader(vertx, config.limits().requestTimeout()),
                 config.limits().maxBodyBytes(), new VerifyStage(this.verification.verifiers(), metrics), forwarder,
                 new Recorder(metrics, audit), clock);
-        this.server = vertx.createHttpServer(acceptor.serverOptions()).requestHandler(pipeline);
+        this.server = vertx.createHttpServer(acceptor.serverOptions()).connectionHandler(guard::connected)
+                .requestHandler(pipeline);
         this.admin = new AdminServer(vertx, registry, () -> ready && this.verification.ready().getAsBoolean());
     }
 
