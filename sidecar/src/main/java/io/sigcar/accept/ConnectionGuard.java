@@ -22,6 +22,7 @@ public final class ConnectionGuard {
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Map<HttpConnection, Head> heads = new ConcurrentHashMap<>();
+    private volatile boolean draining;
 
     /** @param onCut counts a connection cut before it had a request to answer, by reason */
     public ConnectionGuard(Vertx vertx, Limits limits, java.util.function.Consumer<Reason> onCut) {
@@ -85,6 +86,18 @@ public final class ConnectionGuard {
         Head head = heads.remove(connection);
         if (head != null) {
             head.disarm();
+        }
+    }
+
+    /** From now on every HTTP/1.x answer says {@code Connection: close}: the sidecar is shutting down. */
+    public void drain() {
+        draining = true;
+    }
+
+    /** Called as a response head is written; HTTP/2 learns of the drain from GOAWAY instead. */
+    public void beforeHead(io.vertx.core.http.HttpServerRequest request) {
+        if (draining && request.version() != HttpVersion.HTTP_2) {
+            request.response().putHeader(io.vertx.core.http.HttpHeaders.CONNECTION, io.vertx.core.http.HttpHeaders.CLOSE);
         }
     }
 

@@ -52,6 +52,7 @@ public final class Pipeline implements Handler<HttpServerRequest> {
     public void handle(HttpServerRequest request) {
         Exchange ex = new Exchange(request, recorder, System.nanoTime(), clock.instant());
         request.response().closeHandler(v -> ex.abandoned());
+        request.response().headersEndHandler(v -> guard.beforeHead(request));
 
         var connection = request.connection();
         if (!guard.admit(connection)) {

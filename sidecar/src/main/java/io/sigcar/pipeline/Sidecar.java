@@ -42,6 +42,7 @@ public final class Sidecar implements AutoCloseable {
     private final Forwarder forwarder;
     private final AdminServer admin;
     private final Verification verification;
+    private final ConnectionGuard guard;
     private HttpServer server;
     private volatile boolean ready;
 
@@ -64,7 +65,7 @@ public final class Sidecar implements AutoCloseable {
         this.verification = verification.apply(new Context(config, crypto, metrics, clock, vertx));
         this.forwarder = new Forwarder(vertx, config.upstream());
         Acceptor acceptor = new Acceptor(config.limits());
-        ConnectionGuard guard = new ConnectionGuard(vertx, config.limits(), metrics::rejected);
+        this.guard = new ConnectionGuard(vertx, config.limits(), metrics::rejected);
         metrics.load(guard::connections, guard::inFlight);
         Pipeline pipeline = new Pipeline(guard, acceptor, policy, new BodyReader(vertx, config.limits().requestTimeout()),
                 config.limits().maxBodyBytes(), new VerifyStage(this.verification.verifiers(), metrics), forwarder,
@@ -103,6 +104,7 @@ public final class Sidecar implements AutoCloseable {
     @Override
     public void close() {
         ready = false;
+        guard.drain();
         try {
             server.shutdown(config.drainTimeout()).toCompletionStage().toCompletableFuture()
                     .get(config.drainTimeout().toMillis() + 2_000, TimeUnit.MILLISECONDS);
