@@ -24,7 +24,7 @@ COPY native/pom.xml native/
 COPY sidecar/pom.xml sidecar/
 COPY loadtest/pom.xml loadtest/
 # Test-only dependencies (Helm, Testcontainers, fuzzers: hundreds of MB) are not needed to package.
-RUN ./mvnw -B -q -pl sidecar -am dependency:go-offline -DexcludeGroupIds=io.sigcar -DexcludeScope=test
+RUN ./mvnw -B -q -pl sidecar -am dependency:go-offline -DexcludeGroupIds=io.sigcar -DincludeScope=runtime
 COPY native/Makefile native/sigcar.map native/
 COPY native/include native/include
 COPY native/src native/src

@@ -29,7 +29,7 @@ public record SidecarConfig(
 
     /** What the accept stage enforces. */
     public record Limits(int maxRequestLine, int maxHeaderBytes, int maxHeaders, long maxBodyBytes,
-            Duration idleTimeout, Duration requestTimeout) {}
+            Duration idleTimeout, Duration requestTimeout, int maxConnections, int maxInFlight) {}
 
     /** How the forward stage reaches the app. */
     public record Upstream(HostPort address, Duration connectTimeout, Duration timeout, int pool) {}
@@ -49,7 +49,9 @@ public record SidecarConfig(
                 r.get(Field.MAX_HEADERS, t -> Parse.intIn(t, 1, 10_000)),
                 maxBody,
                 r.get(Field.IDLE_TIMEOUT, Parse::timeout),
-                r.get(Field.REQUEST_TIMEOUT, Parse::timeout));
+                r.get(Field.REQUEST_TIMEOUT, Parse::timeout),
+                r.get(Field.MAX_CONNECTIONS, t -> Parse.intIn(t, 1, 1_000_000)),
+                r.get(Field.MAX_IN_FLIGHT, t -> Parse.intIn(t, 1, 1_000_000)));
         Upstream upstream = new Upstream(
                 r.get(Field.UPSTREAM, SidecarConfig::loopback),
                 r.get(Field.UPSTREAM_CONNECT_TIMEOUT, Parse::timeout),

@@ -147,6 +147,10 @@ public final class NativeLibrary {
     private static NativeStatus open(Path path, String source) throws LoadFailure {
         SymbolLookup candidate;
         try {
+            String problem = ElfCheck.problem(path); // dlopen of a truncated file kills the JVM (SIGBUS)
+            if (problem != null) {
+                throw new LoadFailure("cannot open " + source + ": " + problem);
+            }
             candidate = SymbolLookup.libraryLookup(path, Arena.global());
         } catch (IllegalArgumentException e) {
             throw new LoadFailure("cannot open " + source + ": " + e.getMessage());

@@ -27,6 +27,7 @@ final class Exchange {
     private State state = State.RECEIVING;
     private Route route;
     private String keyId;
+    private Runnable onDone;
 
     Exchange(HttpServerRequest request, Recorder recorder, long startNanos, Instant receivedAt) {
         this.request = request;
@@ -57,6 +58,11 @@ final class Exchange {
         return route;
     }
 
+    /** Runs once when the exchange ends, however it ends (releases its in-flight slot). */
+    void onDone(Runnable hook) {
+        this.onDone = hook;
+    }
+
     boolean is(State s) {
         return state == s;
     }
@@ -82,7 +88,7 @@ final class Exchange {
             return;
         }
         boolean sentToApp = state == State.FORWARDING;
-        state = State.DONE;
+        done();
         Responder.send(request, rejection.reason(), rejection.closeConnection());
         Outcome outcome = sentToApp ? Outcome.UPSTREAM_ERROR : Outcome.REJECTED;
         recorder.finish(facts(outcome, rejection.reason(), rejection.reason().publicFace().status()));
@@ -98,7 +104,7 @@ final class Exchange {
         if (state == State.DONE) {
             return;
         }
-        state = State.DONE;
+        done();
         recorder.finish(facts(keyId != null ? Outcome.VERIFIED : Outcome.ALLOWED, null, status));
     }
 
@@ -107,8 +113,17 @@ final class Exchange {
         if (state == State.DONE) {
             return;
         }
-        state = State.DONE;
+        done();
         recorder.finish(facts(Outcome.REJECTED, Reason.REQUEST_TIMEOUT, 0));
+    }
+
+    private void done() {
+        state = State.DONE;
+        if (onDone != null) {
+            Runnable hook = onDone;
+            onDone = null;
+            hook.run();
+        }
     }
 
     private Recorder.Facts facts(Outcome outcome, Reason reason, int status) {

@@ -2,6 +2,7 @@ package io.sigcar.pipeline;
 
 import io.sigcar.accept.Acceptor;
 import io.sigcar.accept.BodyReader;
+import io.sigcar.accept.ConnectionGuard;
 import io.sigcar.accept.ReceivedRequest;
 import io.sigcar.forward.Forwarder;
 import io.sigcar.policy.Action;
@@ -24,6 +25,7 @@ import java.util.Optional;
  */
 public final class Pipeline implements Handler<HttpServerRequest> {
 
+    private final ConnectionGuard guard;
     private final Acceptor acceptor;
     private final Policy policy;
     private final BodyReader bodies;
@@ -33,8 +35,9 @@ public final class Pipeline implements Handler<HttpServerRequest> {
     private final Recorder recorder;
     private final InstantSource clock;
 
-    public Pipeline(Acceptor acceptor, Policy policy, BodyReader bodies, long defaultBodyLimit, VerifyStage verifier,
+    public Pipeline(ConnectionGuard guard, Acceptor acceptor, Policy policy, BodyReader bodies, long defaultBodyLimit, VerifyStage verifier,
             Forwarder forwarder, Recorder recorder, InstantSource clock) {
+        this.guard = guard;
         this.acceptor = acceptor;
         this.policy = policy;
         this.bodies = bodies;
@@ -49,6 +52,14 @@ public final class Pipeline implements Handler<HttpServerRequest> {
     public void handle(HttpServerRequest request) {
         Exchange ex = new Exchange(request, recorder, System.nanoTime(), clock.instant());
         request.response().closeHandler(v -> ex.abandoned());
+        request.response().headersEndHandler(v -> guard.beforeHead(request));
+
+        var connection = request.connection();
+        if (!guard.admit(connection)) {
+            ex.reject(new Rejection(Reason.OVERLOADED, "max-in-flight reached", true));
+            return;
+        }
+        ex.onDone(() -> guard.finished(connection));
 
         Optional<Rejection> refused = acceptor.check(request);
         if (refused.isPresent()) {
@@ -87,7 +98,11 @@ public final class Pipeline implements Handler<HttpServerRequest> {
                 keyId = ((Verdict.Verified) verdict).keyId();
             }
             ex.forwarding(keyId);
-            var sending = isWebSocketUpgrade(request) ? forwarder.upgrade(request, keyId)
+            boolean upgrade = isWebSocketUpgrade(request);
+            if (upgrade) {
+                guard.upgrading(connection); // no more request heads on it: no head deadline
+            }
+            var sending = upgrade ? forwarder.upgrade(request, keyId)
                     : forwarder.forward(request, read.result(), keyId, recorder.metrics()::upstream);
             sending.onComplete(sent -> {
                 if (sent.succeeded()) {

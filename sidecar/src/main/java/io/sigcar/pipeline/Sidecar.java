@@ -4,6 +4,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.sigcar.accept.Acceptor;
 import io.sigcar.accept.BodyReader;
+import io.sigcar.accept.ConnectionGuard;
 import io.sigcar.config.SidecarConfig;
 import io.sigcar.crypto.Crypto;
 import io.sigcar.forward.Forwarder;
@@ -44,6 +45,7 @@ public final class Sidecar implements AutoCloseable {
     private final AdminServer admin;
     private final Verification verification;
     private volatile EventLoopLag lag;
+    private final ConnectionGuard guard;
     private HttpServer server;
     private volatile boolean ready;
 
@@ -66,11 +68,13 @@ public final class Sidecar implements AutoCloseable {
         this.verification = verification.apply(new Context(config, crypto, metrics, clock, vertx));
         this.forwarder = new Forwarder(vertx, config.upstream());
         Acceptor acceptor = new Acceptor(config.limits());
-        Pipeline pipeline = new Pipeline(acceptor, policy, new BodyReader(vertx, config.limits().requestTimeout()),
+        this.guard = new ConnectionGuard(vertx, config.limits(), metrics::rejected);
+        metrics.load(guard::connections, guard::inFlight);
+        Pipeline pipeline = new Pipeline(guard, acceptor, policy, new BodyReader(vertx, config.limits().requestTimeout()),
                 config.limits().maxBodyBytes(), new VerifyStage(this.verification.verifiers(), metrics), forwarder,
                 new Recorder(metrics, audit), clock);
-        this.server = vertx.createHttpServer(acceptor.serverOptions()).requestHandler(pipeline)
-                .invalidRequestHandler(pipeline::invalid);
+        this.server = vertx.createHttpServer(acceptor.serverOptions()).connectionHandler(guard::connected)
+                .requestHandler(pipeline).invalidRequestHandler(pipeline::invalid);
         this.admin = new AdminServer(vertx, registry, () -> ready && this.verification.ready().getAsBoolean());
     }
 
@@ -107,6 +111,7 @@ public final class Sidecar implements AutoCloseable {
     @Override
     public void close() {
         ready = false;
+        guard.drain();
         try {
             server.shutdown(config.drainTimeout()).toCompletionStage().toCompletableFuture()
                     .get(config.drainTimeout().toMillis() + 2_000, TimeUnit.MILLISECONDS);

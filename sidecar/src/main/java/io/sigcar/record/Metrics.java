@@ -116,6 +116,21 @@ public final class Metrics {
                 .register(registry);
     }
 
+    /**
+     * Load and leak gauges: open client connections, requests in flight, and the direct
+     * memory Netty's default allocator holds (what a leaked buffer would grow).
+     */
+    public void load(java.util.function.IntSupplier connections, java.util.function.IntSupplier inFlight) {
+        Gauge.builder("sigcar.connections.active", connections::getAsInt)
+                .description("Open client connections").register(registry);
+        Gauge.builder("sigcar.requests.inflight", inFlight::getAsInt)
+                .description("Requests admitted and not yet finished").register(registry);
+        if (io.netty.buffer.ByteBufAllocator.DEFAULT instanceof io.netty.buffer.ByteBufAllocatorMetricProvider p) {
+            Gauge.builder("sigcar.buffers.direct", p, m -> m.metric().usedDirectMemory()).baseUnit("bytes")
+                    .description("Direct memory held by Netty's default allocator").register(registry);
+        }
+    }
+
     /** A gauge read from live state, e.g. keys loaded or nonce-cache fill. */
     public void gauge(String name, String description, DoubleSupplier value) {
         Gauge.builder(name, value::getAsDouble).description(description).register(registry);

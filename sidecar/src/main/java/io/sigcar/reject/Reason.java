@@ -16,6 +16,7 @@ public enum Reason {
     HEADERS_TOO_LARGE("headers_too_large", 431, "The request headers are too large."),
     BODY_TOO_LARGE("body_too_large", 413, "The request body is too large."),
     REQUEST_TIMEOUT("request_timeout", 408, "The request was not received in time."),
+    OVERLOADED("overloaded", 503, "The sidecar is at capacity; retry later."),
 
     // ---- policy ----
     DENIED("denied", 403, "This route does not accept requests."),

@@ -18,6 +18,7 @@ public final class Responder {
 
     private static final CharSequence PROBLEM_JSON = HttpHeaders.createOptimized("application/problem+json");
     private static final CharSequence NO_STORE = HttpHeaders.createOptimized("no-store");
+    private static final CharSequence RETRY_AFTER_SECONDS = HttpHeaders.createOptimized("1");
     private static final Map<Reason, Buffer> BODIES = new EnumMap<>(Reason.class);
 
     static {
@@ -51,6 +52,9 @@ public final class Responder {
                 .putHeader(HttpHeaders.CONTENT_TYPE, PROBLEM_JSON)
                 .putHeader(HttpHeaders.CACHE_CONTROL, NO_STORE)
                 .putHeader(HttpHeaders.CONTENT_LENGTH, String.valueOf(body.length()));
+        if (face.status() == 503) { // our own capacity, not the request: worth retrying soon
+            response.putHeader(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS);
+        }
         // HTTP/2 streams are independent: a bad stream ends alone, the connection stays.
         if (close && request.version() != HttpVersion.HTTP_2) {
             response.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);

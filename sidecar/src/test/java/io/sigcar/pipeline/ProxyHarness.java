@@ -34,11 +34,22 @@ final class ProxyHarness implements AutoCloseable {
 
     ProxyHarness(RecordingUpstream upstream, Path keysDir, Map<Field, String> settings, InstantSource clock,
             Function<Sidecar.Context, Sidecar.Verification> verification) throws Exception {
+        this(upstream, upstream.port(), keysDir, settings, clock, verification);
+    }
+
+    /** In front of some other app on {@code upstreamPort} (the caller closes it); {@link #upstream} is null. */
+    ProxyHarness(int upstreamPort, Path keysDir, Map<Field, String> settings, InstantSource clock,
+            Function<Sidecar.Context, Sidecar.Verification> verification) throws Exception {
+        this(null, upstreamPort, keysDir, settings, clock, verification);
+    }
+
+    private ProxyHarness(RecordingUpstream upstream, int upstreamPort, Path keysDir, Map<Field, String> settings,
+            InstantSource clock, Function<Sidecar.Context, Sidecar.Verification> verification) throws Exception {
         this.upstream = upstream;
         Map<Field, String> flags = new EnumMap<>(Field.class);
         flags.put(Field.LISTEN, "127.0.0.1:0");
         flags.put(Field.ADMIN, "127.0.0.1:0");
-        flags.put(Field.UPSTREAM, "127.0.0.1:" + upstream.port());
+        flags.put(Field.UPSTREAM, "127.0.0.1:" + upstreamPort);
         flags.put(Field.KEYS, keysDir.toString());
         flags.putAll(settings);
         SidecarConfig config = SidecarConfig.from(Settings.load(Optional.empty(), Map.of(), flags));
@@ -82,6 +93,8 @@ final class ProxyHarness implements AutoCloseable {
     @Override
     public void close() throws Exception {
         sidecar.close();
-        upstream.close();
+        if (upstream != null) {
+            upstream.close();
+        }
     }
 }

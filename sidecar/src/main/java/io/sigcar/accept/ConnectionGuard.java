@@ -1,0 +1,155 @@
+package io.sigcar.accept;
+
+import io.sigcar.config.SidecarConfig.Limits;
+import io.sigcar.reject.Reason;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpVersion;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The accept stage's defence against slow and greedy clients: caps open connections and
+ * requests in flight, and gives every HTTP/1.x request head a deadline. Vert.x's idle
+ * timeout alone lets a client that sends one header byte a second hold a connection forever.
+ */
+public final class ConnectionGuard {
+
+    private final Vertx vertx;
+    private final Limits limits;
+    private final java.util.function.Consumer<Reason> onCut;
+    private final AtomicInteger connections = new AtomicInteger();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final Map<HttpConnection, Head> heads = new ConcurrentHashMap<>();
+    private volatile boolean draining;
+
+    /** @param onCut counts a connection cut before it had a request to answer, by reason */
+    public ConnectionGuard(Vertx vertx, Limits limits, java.util.function.Consumer<Reason> onCut) {
+        this.vertx = vertx;
+        this.limits = limits;
+        this.onCut = onCut;
+    }
+
+    /** The server's connection handler: refuses connections over the limit, arms the first head deadline. */
+    public void connected(HttpConnection connection) {
+        if (connections.incrementAndGet() > limits.maxConnections()) {
+            connections.decrementAndGet();
+            onCut.accept(Reason.OVERLOADED);
+            connection.close();
+            return;
+        }
+        Head head = connection.protocolVersion() == HttpVersion.HTTP_2 ? null : new Head(connection);
+        if (head != null) {
+            heads.put(connection, head);
+            head.arm(limits.requestTimeout().toMillis());
+        }
+        connection.closeHandler(v -> {
+            connections.decrementAndGet();
+            Head h = heads.remove(connection);
+            if (h != null) {
+                h.disarm();
+            }
+        });
+    }
+
+    /**
+     * A request head arrived on {@code connection}. False when the sidecar is at its in-flight
+     * limit: the caller sheds it (and must not call {@link #finished}).
+     */
+    public boolean admit(HttpConnection connection) {
+        Head head = heads.get(connection);
+        if (head != null) {
+            head.requestStarted();
+        }
+        if (inFlight.incrementAndGet() > limits.maxInFlight()) {
+            inFlight.decrementAndGet();
+            if (head != null) {
+                head.requestEnded(); // the refusal closes the connection; keep the deadline honest meanwhile
+            }
+            return false;
+        }
+        return true;
+    }
+
+    /** An admitted request is done (answered, failed or abandoned). */
+    public void finished(HttpConnection connection) {
+        inFlight.decrementAndGet();
+        Head head = heads.get(connection);
+        if (head != null) {
+            head.requestEnded();
+        }
+    }
+
+    /** The connection becomes a WebSocket tunnel: it carries no more request heads to time. */
+    public void upgrading(HttpConnection connection) {
+        Head head = heads.remove(connection);
+        if (head != null) {
+            head.disarm();
+        }
+    }
+
+    /** From now on every HTTP/1.x answer says {@code Connection: close}: the sidecar is shutting down. */
+    public void drain() {
+        draining = true;
+    }
+
+    /** Called as a response head is written; HTTP/2 learns of the drain from GOAWAY instead. */
+    public void beforeHead(io.vertx.core.http.HttpServerRequest request) {
+        if (draining && request.version() != HttpVersion.HTTP_2) {
+            request.response().putHeader(io.vertx.core.http.HttpHeaders.CONNECTION, io.vertx.core.http.HttpHeaders.CLOSE);
+        }
+    }
+
+    public int connections() {
+        return connections.get();
+    }
+
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    /**
+     * The deadline for the next request head on one HTTP/1.x connection. A fresh connection
+     * gets request-timeout; after an answer the client may idle first, so it gets
+     * idle-timeout + request-timeout. Only touched on the connection's event loop.
+     */
+    private final class Head {
+        private final HttpConnection connection;
+        private int active;
+        private long timer = -1;
+
+        Head(HttpConnection connection) {
+            this.connection = connection;
+        }
+
+        void requestStarted() {
+            active++;
+            disarm();
+        }
+
+        void requestEnded() {
+            if (--active == 0) {
+                arm(limits.idleTimeout().toMillis() + limits.requestTimeout().toMillis());
+            }
+        }
+
+        void arm(long millis) {
+            disarm();
+            timer = vertx.setTimer(Math.max(1, millis), id -> {
+                timer = -1;
+                if (active == 0) {
+                    onCut.accept(Reason.REQUEST_TIMEOUT);
+                    connection.close();
+                }
+            });
+        }
+
+        void disarm() {
+            if (timer >= 0) {
+                vertx.cancelTimer(timer);
+                timer = -1;
+            }
+        }
+    }
+}
