@@ -27,6 +27,8 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.greenbytes.http.sfv.ByteSequenceItem;
 import org.greenbytes.http.sfv.Parser;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Fuzzes the whole RFC 9421 verifier, real native crypto included, over a request read by
@@ -91,6 +93,20 @@ class Rfc9421VerifierFuzzTest {
             // With a body the verifier must have checked Content-Digest against it.
             digestMatches(request.headerValues("content-digest"), request.bytes());
         }
+    }
+
+    /** The committed seeds that must verify, so the verified branch and its oracle are exercised. */
+    @ParameterizedTest
+    @ValueSource(strings = {"signed-with-test-shared-secret", "two-signatures-one-unknown-key"})
+    void signedSeedsVerify(String seed) throws Exception {
+        byte[] data;
+        try (var in = getClass().getResourceAsStream("Rfc9421VerifierFuzzTestInputs/verify/" + seed)) {
+            data = in.readAllBytes();
+        }
+        GUARD.seen.clear();
+        assertEquals(new Verdict.Verified(KNOWN, Rfc9421Verifier.SCHEME, Algorithm.HMAC_SHA256),
+                VERIFIER.verify(FuzzRequest.parse(data, Instant.ofEpochSecond(NOW))));
+        verify(data);
     }
 
     /** Some signature with the known keyid whose JDK HMAC over its base equals the bytes sent. */
