@@ -99,6 +99,9 @@ public final class Settings {
             }
         } else if (node.isObject()) {
             for (Map.Entry<String, JsonNode> e : node.properties()) {
+                if (!e.getValue().isValueNode()) {
+                    throw new ConfigException(source, field.key() + "." + e.getKey(), "must be a plain value");
+                }
                 parts.add(e.getKey() + "=" + e.getValue().asString());
             }
         }
@@ -120,17 +123,25 @@ public final class Settings {
             for (Iterator<Map.Entry<String, JsonNode>> it = route.properties().iterator(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
                 JsonNode v = e.getValue();
+                String where = "routes[" + index + "]." + e.getKey();
                 String text;
                 if (v.isArray()) {
                     List<String> items = new ArrayList<>();
-                    v.forEach(item -> items.add(item.asString()));
+                    for (JsonNode item : v) {
+                        if (!item.isValueNode()) {
+                            throw new ConfigException(source, where, "list items must be plain values");
+                        }
+                        items.add(item.asString());
+                    }
                     text = String.join("|", items);
-                } else {
+                } else if (v.isValueNode()) {
                     text = v.asString();
+                } else {
+                    // asString() on a mapping throws Jackson's own exception, which would name no field.
+                    throw new ConfigException(source, where, "must be a plain value or a list of plain values");
                 }
                 if (text.contains(",") || text.contains(";")) {
-                    throw new ConfigException(source, "routes[" + index + "]." + e.getKey(),
-                            "must not contain ',' or ';'");
+                    throw new ConfigException(source, where, "must not contain ',' or ';'");
                 }
                 pairs.add(e.getKey() + "=" + text);
             }
