@@ -57,7 +57,10 @@ public final class Sidecar implements AutoCloseable {
         this.vertx = Vertx.builder()
                 // Vert.x labels its HTTP meters with the request method by default, which a client
                 // chooses freely: keep only bounded labels (status class), never request data.
+                // A registry name of its own: Vert.x caches registries by name JVM-wide, so under the
+                // shared default name a second Sidecar in one JVM would report into the first one's.
                 .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
+                        .setRegistryName("sigcar-" + java.util.UUID.randomUUID())
                         .setLabels(java.util.EnumSet.of(io.vertx.micrometer.Label.HTTP_CODE))))
                 .withMetrics(new MicrometerMetricsFactory(registry))
                 .build();

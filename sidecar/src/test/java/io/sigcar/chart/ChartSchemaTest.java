@@ -85,8 +85,8 @@ class ChartSchemaTest {
         for (Field f : Field.values()) {
             expected.add(f.key());
         }
-        // The injector derives these from ports and the keys Secret mount.
-        expected.removeAll(Set.of("listen", "upstream", "admin", "keys"));
+        // The injector derives these from ports, the keys Secret mount and sidecar.logLevel.
+        expected.removeAll(Set.of("listen", "upstream", "admin", "keys", "log-level"));
         Set<String> inSchema = new TreeSet<>();
         SCHEMA.at("/properties/sidecar/properties/settings/properties").propertyNames().forEach(inSchema::add);
         assertEquals(expected, inSchema);
