@@ -109,6 +109,10 @@ public final class PodMutator {
             for (ContainerPort p : nullToEmpty(c.getPorts())) {
                 if (config.takeoverPortName().equals(p.getName())
                         && (p.getProtocol() == null || p.getProtocol().equals("TCP"))) {
+                    if (p.getContainerPort() == null) {
+                        throw new Refusal("container '" + c.getName() + "' port '" + p.getName()
+                                + "' has no containerPort, so the sidecar cannot take it over");
+                    }
                     return new Takeover(c, p);
                 }
             }
@@ -177,7 +181,9 @@ public final class PodMutator {
 
     private static void checkVolumes(Pod pod) {
         for (Volume v : nullToEmpty(pod.getSpec().getVolumes())) {
-            if (v.getName().equals(KEYS_VOLUME) || v.getName().equals(TMP_VOLUME) || v.getName().equals(POLICY_VOLUME)) {
+            // A volume without a name is the API server's to refuse (validation runs after the webhooks).
+            if (KEYS_VOLUME.equals(v.getName()) || TMP_VOLUME.equals(v.getName())
+                    || POLICY_VOLUME.equals(v.getName())) {
                 throw new Refusal("the pod already has a volume named '" + v.getName() + "', which the sidecar uses");
             }
         }

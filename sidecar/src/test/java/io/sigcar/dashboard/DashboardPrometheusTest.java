@@ -8,6 +8,7 @@ import io.sigcar.crypto.Algorithm;
 import io.sigcar.crypto.Crypto;
 import io.sigcar.crypto.CryptoConfig;
 import io.sigcar.crypto.MacKey;
+import io.sigcar.inject.TestPkiAccess;
 import io.sigcar.verify.rfc9421.Rfc9421Signer;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -22,35 +23,31 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * Every query of the dashboard, and every alert expression we hand to the chart, evaluated by a real
- * Prometheus that scraped a real {@code sigcar proxy} process through a signed load.
+ * Prometheus that scraped a real {@code sigcar proxy} process through a signed load, and a real
+ * {@code sigcar inject} process answering AdmissionReviews over TLS (injected, skipped and refused pods).
  * Namespace and pod come from target labels, as a PodMonitor's relabelling sets them in Kubernetes.
+ * Every panel must return series.
  */
 class DashboardPrometheusTest {
 
     static final String NAMESPACE = "sigcar-test";
     static final String POD = "orders-7d9f6c5b4-x2x9k";
-
-    /**
-     * Panels fed only by {@code sigcar inject}, which is built on another branch. Until the injector is a
-     * scrape target here (see {@link #injectorTarget()}), these panels must return nothing, and the test
-     * says so; once it is wired in they return data, the test fails, and the panel leaves this list.
-     */
-    static final Set<String> PANELS_NEEDING_THE_INJECTOR = Set.of("Admission reviews/s by result",
-            "Pods injected / skipped", "Admission review latency");
+    static final String INJECTOR_NAMESPACE = "sigcar-system";
+    static final String INJECTOR_POD = "sigcar-injector-5c8d7f9b6-q4w2z";
 
     /** Panels whose right value after this load is 0 (checked to be 0, not just present). */
     static final Set<String> PANELS_EXPECTED_ZERO = Set.of("Key reload failures", "Crypto fallback");
 
     /** What an alert must do after this load: fire, stay quiet, or either (it depends on the machine's speed). */
-    enum Expect { FIRES, QUIET, EITHER, NEEDS_THE_INJECTOR }
+    enum Expect { FIRES, QUIET, EITHER }
 
     /** An alert rule's expression, with the threshold last. */
     record Alert(String name, String expr, Expect expect) {}
@@ -77,8 +74,9 @@ class DashboardPrometheusTest {
             new Alert("SigcarNoKeys", "max by (namespace, pod) (sigcar_keys_loaded) == 0", Expect.QUIET),
             new Alert("SigcarKeyReloadFailed", "delta(sigcar_keys_reload_failures[15m]) > 0", Expect.QUIET),
             new Alert("SigcarInjectorErrors", "sum by (namespace, pod) (rate(sigcar_injector_reviews_total"
-                    + "{result=\"error\"}[5m])) > 0", Expect.NEEDS_THE_INJECTOR));
+                    + "{result=\"error\"}[5m])) > 0", Expect.FIRES));
 
+    static final ObjectMapper JSON = new ObjectMapper();
     static final Crypto CRYPTO = Crypto.create(CryptoConfig.defaults());
     static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
@@ -86,46 +84,52 @@ class DashboardPrometheusTest {
     static final byte[] BLAKE_KEY = "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
     static final byte[] WRONG_KEY = "some-other-key-that-is-32-bytes-long!!".getBytes(StandardCharsets.US_ASCII);
 
-    /** The injector's admin endpoint, once {@code sigcar inject} is on this branch; empty until then. */
-    static Optional<PrometheusServer.Target> injectorTarget() {
-        return Optional.empty();
-    }
-
     @Test
     void everyPanelQueryReturnsSeriesFromARealPrometheus(@TempDir Path dir) throws Exception {
         Path keys = Files.createDirectories(dir.resolve("keys"));
         Files.write(keys.resolve("client-h"), HMAC_KEY);
         Files.write(keys.resolve("client-b"), BLAKE_KEY);
         try (TestApp app = new TestApp();
-                SidecarProcess sidecar = new SidecarProcess(dir, keys, app.port())) {
-            List<PrometheusServer.Target> targets = new ArrayList<>(List.of(new PrometheusServer.Target("sigcar",
-                    sidecar.admin, Map.of("namespace", NAMESPACE, "pod", POD))));
-            injectorTarget().ifPresent(targets::add);
+                SidecarProcess sidecar = new SidecarProcess(dir, keys, app.port());
+                InjectorProcess injector = new InjectorProcess(dir, INJECTOR_NAMESPACE)) {
+            List<PrometheusServer.Target> targets = List.of(
+                    new PrometheusServer.Target("sigcar", sidecar.admin, Map.of("namespace", NAMESPACE, "pod", POD)),
+                    new PrometheusServer.Target("sigcar-injector", injector.admin,
+                            Map.of("namespace", INJECTOR_NAMESPACE, "pod", INJECTOR_POD)));
             try (PrometheusServer prom = new PrometheusServer(Files.createDirectories(dir.resolve("prometheus")),
                     targets)) {
                 prom.awaitTargetsUp(Duration.ofSeconds(60));
 
                 // Warm-up: one round creates the lazily registered series (verify timers, app status codes),
                 // and a scrape of it gives every rate below a starting sample from before the main load.
+                // The injector's reviews run alongside, every other round, over TLS as the API server sends them.
                 Load load = new Load(sidecar.proxy);
-                load.round(0);
-                awaitScraped(prom, load.sent);
-                Instant loadStart = Instant.now();
-                for (int i = 1; i <= 40; i++) {
-                    load.round(i);
-                }
-                awaitScraped(prom, load.sent);
-                Instant at = Instant.now();
-                long loadSeconds = Duration.between(loadStart, at).toSeconds();
-                String window = Math.max(15, loadSeconds + 5) + "s";
-                System.out.printf("dashboard test: %d requests (%s) in %d s, rate window %s%n", load.sent, load.byKind,
-                        loadSeconds, window);
+                try (Admissions admissions = new Admissions(injector)) {
+                    load.round(0);
+                    admissions.round(0);
+                    awaitScraped(prom, load.sent, admissions.sent);
+                    Instant loadStart = Instant.now();
+                    for (int i = 1; i <= 40; i++) {
+                        load.round(i);
+                        if (i % 2 == 0) {
+                            admissions.round(i);
+                        }
+                    }
+                    awaitScraped(prom, load.sent, admissions.sent);
+                    Instant at = Instant.now();
+                    long loadSeconds = Duration.between(loadStart, at).toSeconds();
+                    String window = Math.max(15, loadSeconds + 5) + "s";
+                    System.out.printf("dashboard test: %d requests (%s), %d admission reviews (%s) in %d s,"
+                            + " rate window %s%n", load.sent, load.byKind, admissions.sent, admissions.byCase,
+                            loadSeconds, window);
 
-                Map<String, String> vars = resolveVariables(prom, new GrafanaDashboard(GrafanaDashboard.FILE), window);
-                List<String> failures = new ArrayList<>();
-                checkPanels(prom, vars, at, failures);
-                checkAlerts(prom, at, failures);
-                assertTrue(failures.isEmpty(), failures.size() + " failures:\n" + String.join("\n", failures));
+                    Map<String, String> vars = resolveVariables(prom, new GrafanaDashboard(GrafanaDashboard.FILE),
+                            window);
+                    List<String> failures = new ArrayList<>();
+                    checkPanels(prom, vars, at, failures);
+                    checkAlerts(prom, at, failures);
+                    assertTrue(failures.isEmpty(), failures.size() + " failures:\n" + String.join("\n", failures));
+                }
             }
         }
     }
@@ -145,13 +149,13 @@ class DashboardPrometheusTest {
             vars.put(v.name(), GrafanaDashboard.regexOf(values));
             System.out.printf("variable %s = %s%n", v.name(), values);
             // Every value selected, as with "All" but spelled out, so the test also exercises the (a|b) form
-            // once the injector's namespace and pod join the sidecar's.
-            String expected = switch (v.name()) {
-                case "namespace" -> NAMESPACE;
-                case "pod" -> POD;
+            // with the injector's namespace and pod next to the sidecar's.
+            List<String> expected = switch (v.name()) {
+                case "namespace" -> List.of(INJECTOR_NAMESPACE, NAMESPACE);
+                case "pod" -> List.of(POD, INJECTOR_POD);
                 default -> throw new AssertionError("unexpected variable " + v.name());
             };
-            assertTrue(values.contains(expected), v.name() + " lists " + values + ", not " + expected);
+            assertTrue(values.containsAll(expected), v.name() + " lists " + values + ", not all of " + expected);
         }
         return vars;
     }
@@ -160,7 +164,6 @@ class DashboardPrometheusTest {
             throws Exception {
         GrafanaDashboard d = new GrafanaDashboard(GrafanaDashboard.FILE);
         for (GrafanaDashboard.Panel p : d.panels()) {
-            boolean needsInjector = PANELS_NEEDING_THE_INJECTOR.contains(p.title());
             double panelMax = Double.NEGATIVE_INFINITY;
             for (GrafanaDashboard.Target t : p.targets()) {
                 String expr = GrafanaDashboard.substitute(t.expr(), vars);
@@ -170,13 +173,6 @@ class DashboardPrometheusTest {
                     continue;
                 }
                 JsonNode result = prom.query(expr, at);
-                if (needsInjector) {
-                    if (!result.isEmpty()) {
-                        failures.add(where + ": returns data, so the injector is wired in now; remove the panel from"
-                                + " PANELS_NEEDING_THE_INJECTOR");
-                    }
-                    continue;
-                }
                 if (result.isEmpty()) {
                     failures.add(where + ": no series");
                     continue;
@@ -190,9 +186,7 @@ class DashboardPrometheusTest {
                 }
                 System.out.printf("  %-32s %s  %s%n", p.title(), t.refId(), summary(result));
             }
-            if (needsInjector) {
-                System.out.printf("  %-32s (needs the injector: no data, as expected until it is wired)%n", p.title());
-            } else if (panelMax == Double.NEGATIVE_INFINITY) {
+            if (panelMax == Double.NEGATIVE_INFINITY) {
                 continue; // no series at all: already reported per target
             } else if (PANELS_EXPECTED_ZERO.contains(p.title())) {
                 if (panelMax != 0) {
@@ -215,11 +209,7 @@ class DashboardPrometheusTest {
             JsonNode baseResult = prom.query(base, at);
             JsonNode firing = prom.query(a.expr(), at);
             System.out.printf("  alert %-26s value %s, firing %s%n", a.name(), summary(baseResult), !firing.isEmpty());
-            if (a.expect() == Expect.NEEDS_THE_INJECTOR) {
-                if (!baseResult.isEmpty()) {
-                    failures.add("alert " + a.name() + ": finds series, so the injector is wired in now; expect QUIET");
-                }
-            } else if (baseResult.isEmpty()) {
+            if (baseResult.isEmpty()) {
                 failures.add("alert " + a.name() + ": its expression without the threshold has no series: " + base);
             } else if (a.expect() != Expect.EITHER && firing.isEmpty() == (a.expect() == Expect.FIRES)) {
                 failures.add("alert " + a.name() + ": expected " + (a.expect() == Expect.FIRES ? "" : "not ")
@@ -236,10 +226,72 @@ class DashboardPrometheusTest {
         return String.join(" ", parts);
     }
 
-    /** Polls until Prometheus has scraped as many finished requests as the load sent. */
-    private static void awaitScraped(PrometheusServer prom, int sent) throws InterruptedException {
-        prom.await("Prometheus to scrape " + sent + " requests", Duration.ofSeconds(30), () ->
-                prom.sum("sum(sigcar_request_duration_seconds_count{namespace=\"" + NAMESPACE + "\"})") == sent);
+    /** Polls until Prometheus has scraped as many finished requests and reviews as the load sent. */
+    private static void awaitScraped(PrometheusServer prom, int sent, int reviews) throws InterruptedException {
+        prom.await("Prometheus to scrape " + sent + " requests and " + reviews + " admission reviews",
+                Duration.ofSeconds(30), () -> prom.sum("sum(sigcar_request_duration_seconds_count{namespace=\""
+                        + NAMESPACE + "\"})") == sent && prom.sum("sum(sigcar_injector_reviews_total{namespace=\""
+                        + INJECTOR_NAMESPACE + "\"})") == reviews);
+    }
+
+    /**
+     * AdmissionReviews of golden-case pods, POSTed over TLS to the injector's /inject as the API server does,
+     * each answer checked: two injected, three skipped (not opted in, opted out, hostNetwork), and one
+     * refused for a bad annotation, which the injector counts as an error (so SigcarInjectorErrors fires).
+     */
+    static final class Admissions implements AutoCloseable {
+        /** Golden case, and what its answer must be: "patched", "skipped" or "refused". */
+        static final Map<String, String> CASES = orderedMap("plain", "patched", "label-opt-in", "patched",
+                "not-opted-in", "skipped", "opted-out", "skipped", "host-network", "skipped",
+                "bad-annotation", "refused");
+
+        final int port;
+        final HttpClient client;
+        int sent;
+        final Map<String, Integer> byCase = new LinkedHashMap<>();
+
+        Admissions(InjectorProcess injector) {
+            this.port = injector.webhook;
+            this.client = HttpClient.newBuilder().sslContext(injector.trust).connectTimeout(Duration.ofSeconds(10))
+                    .build();
+        }
+
+        void round(int i) throws Exception {
+            for (Map.Entry<String, String> c : CASES.entrySet()) {
+                String uid = c.getKey() + "-" + i;
+                HttpResponse<byte[]> r = client.send(HttpRequest.newBuilder(URI.create("https://localhost:" + port
+                        + "/inject")).timeout(Duration.ofSeconds(30)).header("content-type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(TestPkiAccess.goldenPodReview(c.getKey(), uid,
+                                "apps"))).build(), HttpResponse.BodyHandlers.ofByteArray());
+                sent++;
+                byCase.merge(c.getKey(), 1, Integer::sum);
+                String body = new String(r.body(), StandardCharsets.UTF_8);
+                assertEquals(200, r.statusCode(), c.getKey() + ": " + body);
+                JsonNode resp = JSON.readTree(r.body()).get("response");
+                assertEquals(uid, resp.get("uid").asString(), body);
+                switch (c.getValue()) {
+                    case "patched" -> assertTrue(resp.get("allowed").asBoolean() && resp.hasNonNull("patch"),
+                            c.getKey() + ": " + body);
+                    case "skipped" -> assertTrue(resp.get("allowed").asBoolean() && !resp.hasNonNull("patch"),
+                            c.getKey() + ": " + body);
+                    case "refused" -> assertFalse(resp.get("allowed").asBoolean(), c.getKey() + ": " + body);
+                    default -> throw new AssertionError(c.getValue());
+                }
+            }
+        }
+
+        private static Map<String, String> orderedMap(String... kv) {
+            Map<String, String> m = new LinkedHashMap<>();
+            for (int i = 0; i < kv.length; i += 2) {
+                m.put(kv[i], kv[i + 1]);
+            }
+            return m;
+        }
+
+        @Override
+        public void close() {
+            client.close();
+        }
     }
 
     /** A mixed signed load, each request checked for the status its kind must get. */
