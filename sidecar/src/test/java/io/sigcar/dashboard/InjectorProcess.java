@@ -1,16 +1,10 @@
 package io.sigcar.dashboard;
 
 import io.sigcar.inject.TestPkiAccess;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -23,58 +17,23 @@ final class InjectorProcess implements AutoCloseable {
     final int webhook;
     final int admin;
     final SSLContext trust;
-    private final Process process;
-    private final Path log;
+    private final SigcarProcess process;
 
     InjectorProcess(Path dir, String ownNamespace) throws Exception {
         this.webhook = PrometheusServer.freePort();
         this.admin = PrometheusServer.freePort();
-        this.log = dir.resolve("injector.log");
         Path tls = Files.createDirectories(dir.resolve("injector-tls"));
         this.trust = TestPkiAccess.writePairAndTrust(tls);
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx64m", "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                "io.sigcar.cli.Main", "inject",
+        this.process = new SigcarProcess(dir.resolve("injector.log"), admin, Duration.ofSeconds(90), List.of(
+                "inject",
                 "--config", TestPkiAccess.goldenDir().resolve("injector.yaml").toAbsolutePath().toString(),
                 "--tls-cert", tls.resolve("tls.crt").toString(), "--tls-key", tls.resolve("tls.key").toString(),
                 "--listen", "127.0.0.1:" + webhook, "--admin", "127.0.0.1:" + admin,
-                "--namespace", ownNamespace);
-        this.process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        try {
-            awaitReady(Duration.ofSeconds(90));
-        } catch (AssertionError e) {
-            close();
-            throw e;
-        }
-    }
-
-    private void awaitReady(Duration timeout) throws InterruptedException, IOException {
-        HttpClient client = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new AssertionError("sigcar inject exited (" + process.exitValue() + "): "
-                        + Files.readString(log));
-            }
-            try {
-                var r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin + "/readyz"))
-                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
-                if (r.statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("sigcar inject not ready after " + timeout + ": " + Files.readString(log));
+                "--namespace", ownNamespace));
     }
 
     @Override
     public void close() throws InterruptedException {
-        process.destroy();
-        if (!process.waitFor(30, TimeUnit.SECONDS)) {
-            process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-        }
+        process.close();
     }
 }
