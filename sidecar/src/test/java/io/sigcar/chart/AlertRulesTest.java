@@ -160,12 +160,18 @@ class AlertRulesTest {
             while (System.nanoTime() < deadline && !firing.containsAll(expected)) {
                 traffic(http, ports.proxy());
                 assertTrue(prometheus.isAlive(), () -> "prometheus exited: " + log(dir));
+                HttpResponse<String> answer;
                 try {
-                    ruleStates = JSON.readTree(get(http, "http://127.0.0.1:" + port + "/api/v1/rules"));
+                    answer = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/rules"))
+                            .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
                 } catch (java.io.IOException notUpYet) {
+                    answer = null;
+                }
+                if (answer == null || answer.statusCode() != 200) { // starting: refused, or 503 until ready
                     Thread.sleep(200);
                     continue;
                 }
+                ruleStates = JSON.readTree(answer.body());
                 firing.clear();
                 for (JsonNode r : ruleStates.at("/data/groups").findValues("rules").stream()
                         .flatMap(g -> ((ArrayNode) g).valueStream()).toList()) {
