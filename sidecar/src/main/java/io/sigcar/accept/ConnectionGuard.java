@@ -36,7 +36,7 @@ public final class ConnectionGuard {
         if (connections.incrementAndGet() > limits.maxConnections()) {
             connections.decrementAndGet();
             onCut.accept(Reason.OVERLOADED);
-            connection.close();
+            cut(connection, false);
             return;
         }
         Head head = connection.protocolVersion() == HttpVersion.HTTP_2 ? null : new Head(connection);
@@ -101,6 +101,24 @@ public final class ConnectionGuard {
         }
     }
 
+    /**
+     * Closes a client connection now. Vert.x's own {@code close()} is graceful: it stops reading
+     * and waits for the exchange in progress to finish, which for a client that never finishes
+     * its head, or never reads its answer, means until the idle timeout. {@code discardQueued}
+     * also throws away what is queued for the client (linger 0: the kernel sends a reset).
+     */
+    public static void cut(HttpConnection connection, boolean discardQueued) {
+        if (connection instanceof io.vertx.core.net.impl.ConnectionBase base) {
+            if (discardQueued) {
+                base.channel().config().setOption(io.netty.channel.ChannelOption.SO_LINGER, 0);
+            }
+            // From Vert.x's own handler context: the close starts below that handler and skips it.
+            base.channelHandlerContext().close();
+        } else {
+            connection.close();
+        }
+    }
+
     public int connections() {
         return connections.get();
     }
@@ -140,7 +158,7 @@ public final class ConnectionGuard {
                 timer = -1;
                 if (active == 0) {
                     onCut.accept(Reason.REQUEST_TIMEOUT);
-                    connection.close();
+                    cut(connection, false);
                 }
             });
         }

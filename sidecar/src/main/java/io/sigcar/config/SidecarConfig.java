@@ -29,7 +29,7 @@ public record SidecarConfig(
 
     /** What the accept stage enforces. */
     public record Limits(int maxRequestLine, int maxHeaderBytes, int maxHeaders, long maxBodyBytes,
-            Duration idleTimeout, Duration requestTimeout, int maxConnections, int maxInFlight) {}
+            Duration idleTimeout, Duration requestTimeout, Duration sendTimeout, int maxConnections, int maxInFlight) {}
 
     /** How the forward stage reaches the app. */
     public record Upstream(HostPort address, Duration connectTimeout, Duration timeout, int pool) {}
@@ -50,6 +50,7 @@ public record SidecarConfig(
                 maxBody,
                 r.get(Field.IDLE_TIMEOUT, Parse::timeout),
                 r.get(Field.REQUEST_TIMEOUT, Parse::timeout),
+                r.get(Field.SEND_TIMEOUT, Parse::timeout),
                 r.get(Field.MAX_CONNECTIONS, t -> Parse.intIn(t, 1, 1_000_000)),
                 r.get(Field.MAX_IN_FLIGHT, t -> Parse.intIn(t, 1, 1_000_000)));
         Upstream upstream = new Upstream(

@@ -26,11 +26,16 @@ import java.util.function.LongConsumer;
  */
 public final class Forwarder {
 
+    private final Vertx vertx;
     private final HttpClientAgent client;
     private final Upstream upstream;
+    private final long sendTimeoutMillis;
 
-    public Forwarder(Vertx vertx, Upstream upstream) {
+    /** @param sendTimeout how long an answer may stay backed up in front of a client that does not read it */
+    public Forwarder(Vertx vertx, Upstream upstream, java.time.Duration sendTimeout) {
+        this.vertx = vertx;
         this.upstream = upstream;
+        this.sendTimeoutMillis = Math.max(1, sendTimeout.toMillis());
         this.client = vertx.createHttpClient(new HttpClientOptions()
                         .setKeepAlive(true)
                         .setConnectTimeout((int) upstream.connectTimeout().toMillis())
@@ -52,7 +57,7 @@ public final class Forwarder {
             return out.send(body);
         }).recover(failure -> Future.failedFuture(classify(failure))).compose(response -> {
             onUpstream.accept(System.nanoTime() - start);
-            return relay(response, in.response(), in.version());
+            return relay(response, in);
         });
     }
 
@@ -69,7 +74,7 @@ public final class Forwarder {
             return out.connect();
         }).recover(failure -> Future.failedFuture(classify(failure))).compose(response -> {
             if (response.statusCode() != 101) {
-                return relay(response, in.response(), in.version());
+                return relay(response, in);
             }
             NetSocket app = response.netSocket();
             Headers.copyEndToEnd(response.headers(), in.response().headers(), false);
@@ -99,7 +104,9 @@ public final class Forwarder {
         }
     }
 
-    private static Future<Integer> relay(HttpClientResponse from, HttpServerResponse to, HttpVersion version) {
+    private Future<Integer> relay(HttpClientResponse from, HttpServerRequest in) {
+        HttpServerResponse to = in.response();
+        HttpVersion version = in.version();
         to.setStatusCode(from.statusCode());
         to.setStatusMessage(from.statusMessage());
         Headers.copyEndToEnd(from.headers(), to.headers(), false);
@@ -114,18 +121,44 @@ public final class Forwarder {
             from.request().reset();
             done.tryFail(new Rejection(Reason.REQUEST_TIMEOUT, "client closed during the response", false));
         });
+        long[] stall = {-1}; // the one timer armed while the client's queue is full
         from.exceptionHandler(e -> {
-            done.tryFail(e);
-            to.reset();
+            // While the client stalls us, the app's side is idle by our doing: its idle timeout
+            // firing first is still the client's fault.
+            boolean clientStalled = stall[0] >= 0;
+            if (clientStalled) {
+                vertx.cancelTimer(stall[0]);
+                stall[0] = -1;
+            }
+            if (done.tryFail(clientStalled ? new Rejection(Reason.SEND_TIMEOUT, "answer not taken before the app's"
+                    + " connection idled out", true) : e)) {
+                cut(in);
+            }
         });
         from.handler(chunk -> {
             if (to.ended() || to.closed()) {
                 return;
             }
             to.write(chunk);
-            if (to.writeQueueFull()) {
+            if (to.writeQueueFull() && stall[0] < 0) {
                 from.pause();
-                to.drainHandler(v -> from.resume());
+                // A client that does not read would otherwise hold this connection, the app's
+                // connection behind it and an in-flight slot for as long as it likes.
+                stall[0] = vertx.setTimer(sendTimeoutMillis, id -> {
+                    stall[0] = -1;
+                    if (done.tryFail(new Rejection(Reason.SEND_TIMEOUT, "answer not taken in " + sendTimeoutMillis
+                            + " ms", true))) {
+                        from.request().reset();
+                        cut(in);
+                    }
+                });
+                to.drainHandler(v -> {
+                    if (stall[0] >= 0) {
+                        vertx.cancelTimer(stall[0]);
+                        stall[0] = -1;
+                    }
+                    from.resume();
+                });
             }
         });
         from.endHandler(v -> {
@@ -137,6 +170,15 @@ public final class Forwarder {
             }
         });
         return done.future();
+    }
+
+    /** Drops a client that stopped reading: HTTP/2 resets its one stream, HTTP/1.x loses the connection. */
+    private static void cut(HttpServerRequest in) {
+        if (in.version() == HttpVersion.HTTP_2) {
+            in.response().reset();
+        } else {
+            io.sigcar.accept.ConnectionGuard.cut(in.connection(), true);
+        }
     }
 
     private static Rejection classify(Throwable failure) {

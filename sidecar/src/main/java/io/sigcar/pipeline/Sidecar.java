@@ -69,7 +69,7 @@ public final class Sidecar implements AutoCloseable {
         metrics.crypto(crypto);
         this.audit = config.audit() ? new AuditLog(auditOut, metrics) : null;
         this.verification = verification.apply(new Context(config, crypto, metrics, clock, vertx));
-        this.forwarder = new Forwarder(vertx, config.upstream());
+        this.forwarder = new Forwarder(vertx, config.upstream(), config.limits().sendTimeout());
         Acceptor acceptor = new Acceptor(config.limits());
         this.guard = new ConnectionGuard(vertx, config.limits(), metrics::rejected);
         metrics.load(guard::connections, guard::inFlight);

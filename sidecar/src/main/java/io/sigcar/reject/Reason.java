@@ -44,7 +44,9 @@ public enum Reason {
 
     // ---- forward ----
     UPSTREAM_UNAVAILABLE("upstream_unavailable", 502, "The application is not reachable."),
-    UPSTREAM_TIMEOUT("upstream_timeout", 504, "The application did not answer in time.");
+    UPSTREAM_TIMEOUT("upstream_timeout", 504, "The application did not answer in time."),
+    /** The client stopped taking the answer; its head is already out, so the connection is cut instead. */
+    SEND_TIMEOUT("send_timeout", 408, "The client did not take the answer in time.");
 
     private final String code;
     private final int status;
