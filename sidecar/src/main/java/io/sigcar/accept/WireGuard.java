@@ -1,0 +1,431 @@
+package io.sigcar.accept;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpVersion;
+import io.sigcar.reject.Reason;
+import java.time.Duration;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Reads one connection's raw bytes ahead of Netty's HTTP decoders, for the two things the
+ * decoders cannot do: refuse obs-fold (Netty unfolds it silently) and put a deadline on request
+ * heads the HTTP/1 guard never sees (a fresh connection's first head, and every HTTP/2 header
+ * block, which a client can trickle in CONTINUATION frames for as long as the idle timeout allows).
+ *
+ * <p>It frames just enough to know where heads are: HTTP/1 heads, Content-Length and chunked
+ * bodies (trailers are heads too), the HTTP/2 preface and frame headers. Where its framing cannot
+ * follow (a length that is not plain digits, a WebSocket after 101), it stops looking: the decoder
+ * and {@link Acceptor} refuse those shapes and close anyway. Only touched on the channel's loop.
+ */
+public final class WireGuard extends ChannelDuplexHandler {
+
+    /** The handler's name in the Netty pipeline. */
+    public static final String NAME = "sigcar-wire";
+
+    /** The cause of the request that stands in for a folded head, so {@link Acceptor#invalid} can name it. */
+    public static final class ObsFold extends DecoderException {
+        private static final long serialVersionUID = 1L;
+
+        ObsFold() {
+            super("a header line starts with a space or tab (obs-fold)");
+        }
+    }
+
+    private enum Mode { HEAD, BODY, CHUNK_SIZE, CHUNK_LINE, CHUNK_DATA, CHUNK_END, PREFACE, FRAME_HEADER, FRAME_PAYLOAD, PASS, REFUSED }
+
+    private static final int END_HEADERS = 0x4;
+    private static final int HEADERS = 0x1;
+    private static final int PUSH_PROMISE = 0x5;
+    private static final int CONTINUATION = 0x9;
+    private static final byte[] CONTENT_LENGTH = "content-length".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] TRANSFER_ENCODING = "transfer-encoding".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] UPGRADE = "upgrade".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] H2C = "h2c".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] PRI = "PRI ".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    /** The rest of the HTTP/2 preface after its "PRI * HTTP/2.0" head: "SM\r\n\r\n". */
+    private static final int PREFACE_REST = 6;
+
+    private final long timeoutMillis;
+    private final Consumer<Reason> onCut;
+    private ChannelHandlerContext ctx;
+    private ScheduledFuture<?> deadline;
+    private Mode mode = Mode.HEAD;
+    private boolean seenHead;
+
+    // HTTP/1 head state: which line, where in it, and what the framing fields said.
+    private int line;
+    private int column;
+    private boolean trailers;
+    private int field;        // 0 unknown, 1 content-length, 2 transfer-encoding, 3 upgrade, -1 not one of them
+    private boolean inValue;
+    private long length;      // Content-Length, -1 none, -2 unreadable
+    private boolean chunked;
+    private int chunkedMatch;
+    private boolean upgrade;
+    private boolean upgradeH2c;
+    private int h2cMatch;
+    private boolean pri;
+    private long remaining;   // body, chunk or frame payload bytes to skip
+    private int chunkDigits;
+
+    // HTTP/2 frame header state.
+    private int headerByte;
+    private int frameLength;
+    private int frameType;
+    private int frameFlags;
+
+    /** @param requestTimeout how long a head (or header block) may take; @param onCut counts cuts by reason */
+    public WireGuard(Duration requestTimeout, Consumer<Reason> onCut) {
+        this.timeoutMillis = Math.max(1, requestTimeout.toMillis());
+        this.onCut = onCut;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        arm(); // the first head must arrive within request-timeout, whatever the protocol turns out to be
+        startHead();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        disarm();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        disarm();
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        if (!(msg instanceof ByteBuf buf) || mode == Mode.PASS) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        if (mode == Mode.REFUSED) {
+            buf.release();
+            return;
+        }
+        int start = buf.readerIndex();
+        int end = buf.writerIndex();
+        int headStart = start;
+        int i = start;
+        while (i < end && mode != Mode.PASS) {
+            switch (mode) {
+                case HEAD -> {
+                    if (line == 0 && column == 0 && !trailers) {
+                        headStart = i;
+                    }
+                    int r = head(buf.getByte(i));
+                    if (r < 0) {
+                        refuse(ctx, buf, start, headStart);
+                        return;
+                    }
+                    i++;
+                }
+                case BODY, CHUNK_DATA, FRAME_PAYLOAD, PREFACE -> {
+                    int n = (int) Math.min(remaining, end - i);
+                    i += n;
+                    remaining -= n;
+                    if (remaining == 0) {
+                        mode = switch (mode) {
+                            case BODY -> next();
+                            case CHUNK_DATA -> Mode.CHUNK_END;
+                            default -> frameStart();
+                        };
+                    }
+                }
+                case CHUNK_SIZE, CHUNK_LINE -> chunkLine(buf.getByte(i++));
+                case CHUNK_END -> {
+                    if (buf.getByte(i++) == '\n') {
+                        mode = Mode.CHUNK_SIZE;
+                        remaining = 0;
+                        chunkDigits = 0;
+                    }
+                }
+                case FRAME_HEADER -> frameHeader(buf.getByte(i++) & 0xff);
+                default -> i = end;
+            }
+        }
+        ctx.fireChannelRead(buf);
+    }
+
+    /** Sees our own 101: after a WebSocket upgrade the bytes are no longer HTTP, so stop reading them. */
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+        if (msg instanceof ByteBuf out && !upgradeH2c && upgrade && mode != Mode.REFUSED && isSwitching(out)) {
+            mode = Mode.PASS;
+        }
+        super.write(ctx, msg, promise);
+    }
+
+    private static boolean isSwitching(ByteBuf out) {
+        int r = out.readerIndex();
+        return out.readableBytes() >= 12 && out.getByte(r + 9) == '1' && out.getByte(r + 10) == '0'
+                && out.getByte(r + 11) == '1' && out.getByte(r) == 'H';
+    }
+
+    /** One byte of an HTTP/1 head or trailer section; -1 on obs-fold. */
+    private int head(byte b) {
+        if (b == '\r') {
+            return 0;
+        }
+        if (b == '\n') {
+            if (column == 0 && line == 0 && !trailers) {
+                return 0; // empty lines before a request line are allowed (RFC 9112 2.2)
+            }
+            if (column == 0) {
+                headEnded();
+                return 0;
+            }
+            line++;
+            column = 0;
+            field = 0;
+            inValue = false;
+            return 0;
+        }
+        if (column == 0 && (line > 0 || trailers) && (b == ' ' || b == '\t')) {
+            return -1;
+        }
+        if (line == 0) {
+            if (column < PRI.length) {
+                pri = column == 0 ? b == PRI[0] : pri && b == PRI[column];
+            }
+        } else if (!trailers) {
+            field(b);
+        }
+        column++;
+        return 0;
+    }
+
+    /** Follows the framing fields of a head without keeping the line: a name is matched as it streams by. */
+    private void field(byte b) {
+        if (!inValue) {
+            if (b == ':') {
+                inValue = true;
+                field = field > 0 && matchedWhole() ? field : -1;
+                if (field == 1) {
+                    length = length == -1 ? 0 : -2; // a second Content-Length is refused downstream; stop following
+                }
+                if (field == 3) {
+                    upgrade = true;
+                    h2cMatch = 0;
+                }
+                return;
+            }
+            byte lower = (byte) (b >= 'A' && b <= 'Z' ? b + 32 : b);
+            if (column == 0) {
+                field = lower == 'c' ? 1 : lower == 't' ? 2 : lower == 'u' ? 3 : -1;
+            }
+            if (field > 0) {
+                byte[] name = name(field);
+                if (column >= name.length || name[column] != lower) {
+                    field = -1;
+                }
+            }
+            nameLength = column + 1;
+            return;
+        }
+        switch (field) {
+            case 1 -> {
+                if (b >= '0' && b <= '9' && length >= 0 && length < 100_000_000_000_000L) {
+                    length = length * 10 + (b - '0');
+                } else if (b != ' ' && b != '\t') {
+                    length = -2;
+                }
+            }
+            case 2 -> {
+                byte lower = (byte) (b >= 'A' && b <= 'Z' ? b + 32 : b);
+                chunkedMatch = "chunked".charAt(chunkedMatch) == lower ? chunkedMatch + 1 : (lower == 'c' ? 1 : 0);
+                if (chunkedMatch == 7) {
+                    chunked = true;
+                    chunkedMatch = 0;
+                }
+            }
+            case 3 -> {
+                byte lower = (byte) (b >= 'A' && b <= 'Z' ? b + 32 : b);
+                h2cMatch = h2cMatch < H2C.length && H2C[h2cMatch] == lower ? h2cMatch + 1 : (lower == 'h' ? 1 : 0);
+                if (h2cMatch == H2C.length) {
+                    upgradeH2c = true;
+                    h2cMatch = 0;
+                }
+            }
+            default -> { }
+        }
+    }
+
+    private int nameLength;
+
+    private boolean matchedWhole() {
+        return nameLength == name(field).length;
+    }
+
+    private static byte[] name(int field) {
+        return field == 1 ? CONTENT_LENGTH : field == 2 ? TRANSFER_ENCODING : UPGRADE;
+    }
+
+    private void headEnded() {
+        if (trailers) {
+            startHead();
+            mode = Mode.HEAD;
+            return;
+        }
+        if (pri && line == 1) {
+            // "PRI * HTTP/2.0\r\n\r\n": prior knowledge, or the client's preface after an h2c upgrade.
+            mode = Mode.PREFACE;
+            remaining = PREFACE_REST;
+            return;
+        }
+        if (!seenHead) {
+            seenHead = true;
+            disarm(); // from here on ConnectionGuard times HTTP/1 heads
+        }
+        if (length == -2) {
+            mode = Mode.PASS; // the decoder or Acceptor refuses this framing and closes
+            return;
+        }
+        if (chunked) {
+            mode = Mode.CHUNK_SIZE;
+            chunkDigits = 0;
+            remaining = 0;
+        } else if (length > 0) {
+            mode = Mode.BODY;
+            remaining = length;
+        } else {
+            mode = next();
+        }
+    }
+
+    private Mode next() {
+        startHead();
+        return Mode.HEAD;
+    }
+
+    private void startHead() {
+        line = 0;
+        column = 0;
+        trailers = false;
+        field = 0;
+        inValue = false;
+        length = -1;
+        chunked = false;
+        chunkedMatch = 0;
+        pri = false;
+        nameLength = 0;
+        // upgrade / upgradeH2c stay: the 101 for a WebSocket comes after its head was read
+    }
+
+    /** A chunk-size line: hex digits, then anything (an extension) up to LF. */
+    private void chunkLine(byte b) {
+        if (b == '\n') {
+            if (chunkDigits == 0) {
+                mode = Mode.PASS; // not a chunk line the decoder accepts; it refuses and closes
+            } else if (remaining == 0) {
+                startHead();
+                trailers = true; // the last chunk: a trailer section follows, ending at an empty line
+                mode = Mode.HEAD;
+            } else {
+                mode = Mode.CHUNK_DATA;
+            }
+            return;
+        }
+        if (mode == Mode.CHUNK_SIZE) {
+            int digit = Character.digit(b, 16);
+            if (digit >= 0) {
+                if (remaining >= 1L << 56) {
+                    mode = Mode.PASS; // overflow: the decoder refuses it and closes
+                    return;
+                }
+                remaining = remaining * 16 + digit; // leading zeros stay zero, as in the decoder
+                chunkDigits++;
+                return;
+            }
+            mode = Mode.CHUNK_LINE; // an extension or the CR
+        }
+    }
+
+    private Mode frameStart() {
+        headerByte = 0;
+        frameLength = 0;
+        return Mode.FRAME_HEADER;
+    }
+
+    private void frameHeader(int b) {
+        switch (headerByte++) {
+            case 0, 1, 2 -> frameLength = (frameLength << 8) | b;
+            case 3 -> frameType = b;
+            case 4 -> frameFlags = b;
+            case 8 -> {
+                frameEnded();
+                remaining = frameLength;
+                mode = remaining == 0 ? frameStart() : Mode.FRAME_PAYLOAD;
+            }
+            default -> { }
+        }
+    }
+
+    private void frameEnded() {
+        boolean ends = (frameFlags & END_HEADERS) != 0;
+        if (frameType == HEADERS || frameType == PUSH_PROMISE) {
+            if (ends) {
+                seenHead = true;
+                disarm();
+            } else {
+                arm(); // a header block is open: no other frame may come until it ends
+            }
+        } else if (frameType == CONTINUATION && ends) {
+            seenHead = true;
+            disarm();
+        }
+    }
+
+    /**
+     * Lets the decoder have the requests before the folded one, then hands Vert.x a request that
+     * failed to decode: it is answered in order by the invalid-request path (400, close).
+     */
+    private void refuse(ChannelHandlerContext ctx, ByteBuf buf, int start, int headStart) {
+        mode = Mode.REFUSED;
+        disarm();
+        if (headStart > start) {
+            ctx.fireChannelRead(buf.retainedSlice(start, headStart - start));
+        }
+        buf.release();
+        var request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/bad-request",
+                Unpooled.EMPTY_BUFFER);
+        request.setDecoderResult(DecoderResult.failure(new ObsFold()));
+        ctx.fireChannelRead(request);
+    }
+
+    private void arm() {
+        disarm();
+        if (ctx == null) {
+            return;
+        }
+        deadline = ctx.executor().schedule(() -> {
+            deadline = null;
+            if (ctx.channel().isActive()) {
+                onCut.accept(Reason.REQUEST_TIMEOUT);
+                ctx.close();
+            }
+        }, timeoutMillis, TimeUnit.MILLISECONDS);
+    }
+
+    private void disarm() {
+        if (deadline != null) {
+            deadline.cancel(false);
+            deadline = null;
+        }
+    }
+}
