@@ -8,6 +8,7 @@ import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 import io.sigcar.reject.Reason;
@@ -120,17 +121,12 @@ public final class WireGuard extends ChannelDuplexHandler {
         }
         int start = buf.readerIndex();
         int end = buf.writerIndex();
-        int headStart = start;
         int i = start;
         while (i < end && mode != Mode.PASS) {
             switch (mode) {
                 case HEAD -> {
-                    if (line == 0 && column == 0 && !trailers) {
-                        headStart = i;
-                    }
-                    int r = head(buf.getByte(i));
-                    if (r < 0) {
-                        refuse(ctx, buf, start, headStart);
+                    if (!head(buf.getByte(i))) {
+                        refuse(ctx, buf, start, i);
                         return;
                     }
                     i++;
@@ -177,27 +173,27 @@ public final class WireGuard extends ChannelDuplexHandler {
                 && out.getByte(r + 11) == '1' && out.getByte(r) == 'H';
     }
 
-    /** One byte of an HTTP/1 head or trailer section; -1 on obs-fold. */
-    private int head(byte b) {
+    /** One byte of an HTTP/1 head or trailer section; false on obs-fold. */
+    private boolean head(byte b) {
         if (b == '\r') {
-            return 0;
+            return true;
         }
         if (b == '\n') {
             if (column == 0 && line == 0 && !trailers) {
-                return 0; // empty lines before a request line are allowed (RFC 9112 2.2)
+                return true; // empty lines before a request line are allowed (RFC 9112 2.2)
             }
             if (column == 0) {
                 headEnded();
-                return 0;
+                return true;
             }
             line++;
             column = 0;
             field = 0;
             inValue = false;
-            return 0;
+            return true;
         }
         if (column == 0 && (line > 0 || trailers) && (b == ' ' || b == '\t')) {
-            return -1;
+            return false;
         }
         if (line == 0) {
             if (column < PRI.length) {
@@ -207,7 +203,7 @@ public final class WireGuard extends ChannelDuplexHandler {
             field(b);
         }
         column++;
-        return 0;
+        return true;
     }
 
     /** Follows the framing fields of a head without keeping the line: a name is matched as it streams by. */
@@ -392,16 +388,25 @@ public final class WireGuard extends ChannelDuplexHandler {
     }
 
     /**
-     * Lets the decoder have the requests before the folded one, then hands Vert.x a request that
-     * failed to decode: it is answered in order by the invalid-request path (400, close).
+     * Lets the decoder have everything before the folded line (earlier requests are served; the
+     * folded head stays incomplete), then hands Vert.x a request that failed to decode: the
+     * invalid-request path answers it in order (400, close). The bytes also make Vert.x choose
+     * HTTP/1 on a fresh connection, which must happen before a decoded message may pass.
      */
-    private void refuse(ChannelHandlerContext ctx, ByteBuf buf, int start, int headStart) {
+    private void refuse(ChannelHandlerContext ctx, ByteBuf buf, int start, int fold) {
         mode = Mode.REFUSED;
         disarm();
-        if (headStart > start) {
-            ctx.fireChannelRead(buf.retainedSlice(start, headStart - start));
+        if (fold > start) {
+            ctx.fireChannelRead(buf.retainedSlice(start, fold - start));
         }
         buf.release();
+        if (trailers) {
+            // The request is under way: fail its body, as the decoder does for a bad chunk.
+            var last = new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER);
+            last.setDecoderResult(DecoderResult.failure(new ObsFold()));
+            ctx.fireChannelRead(last);
+            return;
+        }
         var request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/bad-request",
                 Unpooled.EMPTY_BUFFER);
         request.setDecoderResult(DecoderResult.failure(new ObsFold()));
