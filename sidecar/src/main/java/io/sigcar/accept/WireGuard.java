@@ -136,6 +136,9 @@ public final class WireGuard extends ChannelDuplexHandler {
                     i += n;
                     remaining -= n;
                     if (remaining == 0) {
+                        if (mode == Mode.FRAME_PAYLOAD) {
+                            frameEnded();
+                        }
                         mode = switch (mode) {
                             case BODY -> next();
                             case CHUNK_DATA -> Mode.CHUNK_END;
@@ -364,24 +367,30 @@ public final class WireGuard extends ChannelDuplexHandler {
             case 3 -> frameType = b;
             case 4 -> frameFlags = b;
             case 8 -> {
-                frameEnded();
+                frameStarted();
                 remaining = frameLength;
-                mode = remaining == 0 ? frameStart() : Mode.FRAME_PAYLOAD;
+                if (remaining == 0) {
+                    frameEnded();
+                    mode = frameStart();
+                } else {
+                    mode = Mode.FRAME_PAYLOAD;
+                }
             }
             default -> { }
         }
     }
 
+    /** A header block opens with its first frame's header: from then on no other frame may interleave. */
+    private void frameStarted() {
+        if ((frameType == HEADERS || frameType == PUSH_PROMISE) && (frameFlags & END_HEADERS) == 0) {
+            arm();
+        }
+    }
+
+    /** ... and ends only once the payload of its END_HEADERS frame is in: a trickled payload is still open. */
     private void frameEnded() {
-        boolean ends = (frameFlags & END_HEADERS) != 0;
-        if (frameType == HEADERS || frameType == PUSH_PROMISE) {
-            if (ends) {
-                seenHead = true;
-                disarm();
-            } else {
-                arm(); // a header block is open: no other frame may come until it ends
-            }
-        } else if (frameType == CONTINUATION && ends) {
+        boolean blockFrame = frameType == HEADERS || frameType == PUSH_PROMISE || frameType == CONTINUATION;
+        if (blockFrame && (frameFlags & END_HEADERS) != 0) {
             seenHead = true;
             disarm();
         }
