@@ -39,6 +39,10 @@ public class WireGuardBenchmark {
     @Param({"true", "false"})
     boolean guarded;
 
+    /** Netty's socket reads land in direct buffers; heap for comparison. */
+    @Param({"true", "false"})
+    boolean direct;
+
     private EmbeddedChannel channel;
     private ByteBuf request;
 
@@ -50,7 +54,7 @@ public class WireGuardBenchmark {
                 + "X-Hub-Signature-256: sha256=" + "0123456789abcdef".repeat(4) + "\r\n"
                 + "Content-Length: " + body + "\r\n\r\n";
         byte[] h = head.getBytes(StandardCharsets.US_ASCII);
-        request = Unpooled.directBuffer(h.length + body).writeBytes(h).writeZero(body);
+        request = (direct ? Unpooled.directBuffer(h.length + body) : Unpooled.buffer(h.length + body)).writeBytes(h).writeZero(body);
         channel = new EmbeddedChannel();
         if (guarded) {
             channel.pipeline().addLast(new WireGuard(Duration.ofSeconds(30), r -> { }));

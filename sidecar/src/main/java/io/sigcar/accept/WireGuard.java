@@ -125,11 +125,12 @@ public final class WireGuard extends ChannelDuplexHandler {
         while (i < end && mode != Mode.PASS) {
             switch (mode) {
                 case HEAD -> {
-                    if (!head(buf.getByte(i))) {
-                        refuse(ctx, buf, start, i);
+                    int next = scanHead(buf, i, end);
+                    if (next < 0) {
+                        refuse(ctx, buf, start, ~next);
                         return;
                     }
-                    i++;
+                    i = next;
                 }
                 case BODY, CHUNK_DATA, FRAME_PAYLOAD, PREFACE -> {
                     int n = (int) Math.min(remaining, end - i);
@@ -174,6 +175,31 @@ public final class WireGuard extends ChannelDuplexHandler {
         int r = out.readerIndex();
         return out.readableBytes() >= 12 && out.getByte(r + 9) == '1' && out.getByte(r + 10) == '0'
                 && out.getByte(r + 11) == '1' && out.getByte(r) == 'H';
+    }
+
+    /**
+     * Reads head bytes from {@code i} while the head lasts: the index after it, or {@code ~index}
+     * of a folded line's first byte. Only line starts and the lines that may be framing fields
+     * go byte by byte; the rest of a line is skipped with Netty's word-at-a-time LF search.
+     */
+    private int scanHead(ByteBuf buf, int i, int end) {
+        while (i < end && mode == Mode.HEAD) {
+            boolean watched = column == 0 || (line == 0 ? column < PRI.length : !trailers && field > 0);
+            if (!watched) {
+                int lf = buf.indexOf(i, end, (byte) '\n');
+                if (lf < 0) {
+                    column += end - i;
+                    return end;
+                }
+                column += lf - i;
+                i = lf;
+            }
+            if (!head(buf.getByte(i))) {
+                return ~i;
+            }
+            i++;
+        }
+        return i;
     }
 
     /** One byte of an HTTP/1 head or trailer section; false on obs-fold. */

@@ -53,9 +53,12 @@ public final class WireTransport implements io.vertx.core.transport.Transport {
         return new Guarded(base.implementation(), guards);
     }
 
-    /** Puts the guard right after TLS (it must read plain bytes), else first. */
+    /**
+     * Puts the guard right after TLS (it must read plain bytes), else first. Vert.x names its TLS
+     * handler "ssl" whether it is an SslHandler or an SNI handler that later replaces itself in place.
+     */
     static void install(ChannelPipeline pipeline, ChannelHandler guard) {
-        var tls = pipeline.context(SslHandler.class);
+        var tls = pipeline.context("ssl") != null ? pipeline.context("ssl") : pipeline.context(SslHandler.class);
         if (tls != null) {
             pipeline.addAfter(tls.name(), WireGuard.NAME, guard);
         } else {
