@@ -5,6 +5,8 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -23,7 +25,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * What {@link WireGuard} adds to every request: one keep-alive request (a signed-webhook-sized head
- * and a body) through the guard into a sink, against the same bytes through no guard.
+ * and a body) through the guard into a sink, against no guard and, for scale, Netty's HTTP/1 decoder.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -36,8 +38,9 @@ public class WireGuardBenchmark {
     @Param({"0", "1024", "65536"})
     int body;
 
-    @Param({"true", "false"})
-    boolean guarded;
+    /** What reads the bytes: nothing, the guard, Netty's HTTP/1 decoder (for scale), or both as in the sidecar. */
+    @Param({"none", "guard", "decoder", "guard+decoder"})
+    String stage;
 
     /** Netty's socket reads land in direct buffers; heap for comparison. */
     @Param({"true", "false"})
@@ -56,13 +59,16 @@ public class WireGuardBenchmark {
         byte[] h = head.getBytes(StandardCharsets.US_ASCII);
         request = (direct ? Unpooled.directBuffer(h.length + body) : Unpooled.buffer(h.length + body)).writeBytes(h).writeZero(body);
         channel = new EmbeddedChannel();
-        if (guarded) {
+        if (stage.contains("guard")) {
             channel.pipeline().addLast(new WireGuard(Duration.ofSeconds(30), r -> { }));
+        }
+        if (stage.contains("decoder")) {
+            channel.pipeline().addLast(new HttpRequestDecoder());
         }
         channel.pipeline().addLast(new ChannelInboundHandlerAdapter() {
             @Override
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                ((ByteBuf) msg).release(); // the decoder would be here
+                ReferenceCountUtil.release(msg);
             }
         });
     }

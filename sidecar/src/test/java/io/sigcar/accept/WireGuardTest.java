@@ -137,6 +137,53 @@ class WireGuardTest {
         assertEquals(1, reached("/public/body-after"));
     }
 
+    /** After an h2c upgrade the guard must follow HTTP/2 frames, not read them as HTTP/1 heads. */
+    @Test
+    void afterAnH2cUpgradeFramesAreFollowedAndFoldLikeDataIsData() throws Exception {
+        String data = "\r\n X: y\r\n\tz";
+        try (Socket s = new Socket("127.0.0.1", wire.ports.proxy())) {
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            out.write(ascii("GET /public/h2c-up-1 HTTP/1.1\r\nHost: a\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+                    + "Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\n\r\n"));
+            out.flush();
+            java.io.DataInputStream in = new java.io.DataInputStream(s.getInputStream());
+            StringBuilder head = new StringBuilder();
+            while (!head.toString().endsWith("\r\n\r\n")) {
+                head.append((char) in.readUnsignedByte());
+            }
+            assertTrue(head.toString().startsWith("HTTP/1.1 101"), head.toString());
+            var frames = new java.io.ByteArrayOutputStream();
+            frames.writeBytes(ascii("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"));
+            frames.writeBytes(frame(H2Client.SETTINGS, 0, 0, new byte[0]));
+            frames.writeBytes(frame(HEADERS, END_HEADERS, 3, H2Client.block("POST", "/public/h2c-up-3")));
+            frames.writeBytes(frame(DATA, END_STREAM, 3, ascii(data)));
+            out.write(frames.toByteArray());
+            out.flush();
+            boolean done = false;
+            while (!done) { // until stream 3's answer ends
+                int length = (in.readUnsignedByte() << 16) | (in.readUnsignedByte() << 8) | in.readUnsignedByte();
+                int type = in.readUnsignedByte();
+                int flags = in.readUnsignedByte();
+                int stream = in.readInt() & 0x7fffffff;
+                in.readNBytes(length);
+                done = type == DATA && stream == 3 && (flags & END_STREAM) != 0;
+            }
+        }
+        assertEquals(1, reached("/public/h2c-up-1"));
+        assertEquals(data, new String(wire.upstream.seen().stream().filter(x -> x.target().equals("/public/h2c-up-3"))
+                .findFirst().orElseThrow().body(), StandardCharsets.ISO_8859_1));
+    }
+
+    static byte[] frame(int type, int flags, int stream, byte[] payload) {
+        var b = new java.io.ByteArrayOutputStream();
+        b.writeBytes(new byte[] {(byte) (payload.length >>> 16), (byte) (payload.length >>> 8), (byte) payload.length,
+            (byte) type, (byte) flags, (byte) (stream >>> 24), (byte) (stream >>> 16), (byte) (stream >>> 8),
+            (byte) stream});
+        b.writeBytes(payload);
+        return b.toByteArray();
+    }
+
     // ---------------------------------------------------------------- head deadlines
 
     @Test
