@@ -48,10 +48,6 @@ public final class WireGuard extends ChannelDuplexHandler {
     private static final int HEADERS = 0x1;
     private static final int PUSH_PROMISE = 0x5;
     private static final int CONTINUATION = 0x9;
-    private static final byte[] CONTENT_LENGTH = "content-length".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    private static final byte[] TRANSFER_ENCODING = "transfer-encoding".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    private static final byte[] UPGRADE = "upgrade".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    private static final byte[] H2C = "h2c".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final byte[] PRI = "PRI ".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     /** The rest of the HTTP/2 preface after its "PRI * HTTP/2.0" head: "SM\r\n\r\n". */
     private static final int PREFACE_REST = 6;
@@ -67,14 +63,7 @@ public final class WireGuard extends ChannelDuplexHandler {
     private int line;
     private int column;
     private boolean trailers;
-    private int field;        // 0 unknown, 1 content-length, 2 transfer-encoding, 3 upgrade, -1 not one of them
-    private boolean inValue;
-    private long length;      // Content-Length, -1 none, -2 unreadable
-    private boolean chunked;
-    private int chunkedMatch;
-    private boolean upgrade;
-    private boolean upgradeH2c;
-    private int h2cMatch;
+    private final HeadFields fields = new HeadFields();
     private boolean pri;
     private long remaining;   // body, chunk or frame payload bytes to skip
     private int chunkDigits;
@@ -165,7 +154,7 @@ public final class WireGuard extends ChannelDuplexHandler {
     /** Sees our own 101: after a WebSocket upgrade the bytes are no longer HTTP, so stop reading them. */
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
-        if (msg instanceof ByteBuf out && !upgradeH2c && upgrade && mode != Mode.REFUSED && isSwitching(out)) {
+        if (msg instanceof ByteBuf out && fields.upgradeNotH2c() && mode != Mode.REFUSED && isSwitching(out)) {
             mode = Mode.PASS;
         }
         super.write(ctx, msg, promise);
@@ -184,7 +173,7 @@ public final class WireGuard extends ChannelDuplexHandler {
      */
     private int scanHead(ByteBuf buf, int i, int end) {
         while (i < end && mode == Mode.HEAD) {
-            boolean watched = column == 0 || (line == 0 ? column < PRI.length : !trailers && field > 0);
+            boolean watched = column == 0 || (line == 0 ? column < PRI.length : !trailers && fields.watching());
             if (!watched) {
                 int lf = buf.indexOf(i, end, (byte) '\n');
                 if (lf < 0) {
@@ -217,8 +206,7 @@ public final class WireGuard extends ChannelDuplexHandler {
             }
             line++;
             column = 0;
-            field = 0;
-            inValue = false;
+            fields.lineStarted();
             return true;
         }
         if (column == 0 && (line > 0 || trailers) && (b == ' ' || b == '\t')) {
@@ -229,76 +217,10 @@ public final class WireGuard extends ChannelDuplexHandler {
                 pri = column == 0 ? b == PRI[0] : pri && b == PRI[column];
             }
         } else if (!trailers) {
-            field(b);
+            fields.feed(b, column);
         }
         column++;
         return true;
-    }
-
-    /** Follows the framing fields of a head without keeping the line: a name is matched as it streams by. */
-    private void field(byte b) {
-        if (!inValue) {
-            if (b == ':') {
-                inValue = true;
-                field = field > 0 && matchedWhole() ? field : -1;
-                if (field == 1) {
-                    length = length == -1 ? 0 : -2; // a second Content-Length is refused downstream; stop following
-                }
-                if (field == 3) {
-                    upgrade = true;
-                    h2cMatch = 0;
-                }
-                return;
-            }
-            byte lower = (byte) (b >= 'A' && b <= 'Z' ? b + 32 : b);
-            if (column == 0) {
-                field = lower == 'c' ? 1 : lower == 't' ? 2 : lower == 'u' ? 3 : -1;
-            }
-            if (field > 0) {
-                byte[] name = name(field);
-                if (column >= name.length || name[column] != lower) {
-                    field = -1;
-                }
-            }
-            nameLength = column + 1;
-            return;
-        }
-        switch (field) {
-            case 1 -> {
-                if (b >= '0' && b <= '9' && length >= 0 && length < 100_000_000_000_000L) {
-                    length = length * 10 + (b - '0');
-                } else if (b != ' ' && b != '\t') {
-                    length = -2;
-                }
-            }
-            case 2 -> {
-                byte lower = (byte) (b >= 'A' && b <= 'Z' ? b + 32 : b);
-                chunkedMatch = "chunked".charAt(chunkedMatch) == lower ? chunkedMatch + 1 : (lower == 'c' ? 1 : 0);
-                if (chunkedMatch == 7) {
-                    chunked = true;
-                    chunkedMatch = 0;
-                }
-            }
-            case 3 -> {
-                byte lower = (byte) (b >= 'A' && b <= 'Z' ? b + 32 : b);
-                h2cMatch = h2cMatch < H2C.length && H2C[h2cMatch] == lower ? h2cMatch + 1 : (lower == 'h' ? 1 : 0);
-                if (h2cMatch == H2C.length) {
-                    upgradeH2c = true;
-                    h2cMatch = 0;
-                }
-            }
-            default -> { }
-        }
-    }
-
-    private int nameLength;
-
-    private boolean matchedWhole() {
-        return nameLength == name(field).length;
-    }
-
-    private static byte[] name(int field) {
-        return field == 1 ? CONTENT_LENGTH : field == 2 ? TRANSFER_ENCODING : UPGRADE;
     }
 
     private void headEnded() {
@@ -317,17 +239,17 @@ public final class WireGuard extends ChannelDuplexHandler {
             seenHead = true;
             disarm(); // from here on ConnectionGuard times HTTP/1 heads
         }
-        if (length == -2) {
+        if (fields.length() == HeadFields.UNREADABLE) {
             mode = Mode.PASS; // the decoder or Acceptor refuses this framing and closes
             return;
         }
-        if (chunked) {
+        if (fields.chunked()) {
             mode = Mode.CHUNK_SIZE;
             chunkDigits = 0;
             remaining = 0;
-        } else if (length > 0) {
+        } else if (fields.length() > 0) {
             mode = Mode.BODY;
-            remaining = length;
+            remaining = fields.length();
         } else {
             mode = next();
         }
@@ -342,14 +264,8 @@ public final class WireGuard extends ChannelDuplexHandler {
         line = 0;
         column = 0;
         trailers = false;
-        field = 0;
-        inValue = false;
-        length = -1;
-        chunked = false;
-        chunkedMatch = 0;
         pri = false;
-        nameLength = 0;
-        // upgrade / upgradeH2c stay: the 101 for a WebSocket comes after its head was read
+        fields.reset(); // keeps what it knows of Upgrade: the 101 for a WebSocket comes after its head was read
     }
 
     /** A chunk-size line: hex digits, then anything (an extension) up to LF. */
