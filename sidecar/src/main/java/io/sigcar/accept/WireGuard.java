@@ -48,6 +48,8 @@ public final class WireGuard extends ChannelDuplexHandler {
     private static final int HEADERS = 0x1;
     private static final int PUSH_PROMISE = 0x5;
     private static final int CONTINUATION = 0x9;
+    private static final int GOAWAY = 0x7;
+    private static final int ENHANCE_YOUR_CALM = 0xb;
     private static final byte[] PRI = "PRI ".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     /** The rest of the HTTP/2 preface after its "PRI * HTTP/2.0" head: "SM\r\n\r\n". */
     private static final int PREFACE_REST = 6;
@@ -73,6 +75,8 @@ public final class WireGuard extends ChannelDuplexHandler {
     private int frameLength;
     private int frameType;
     private int frameFlags;
+    private int frameStream;
+    private int lastStream;   // the highest stream whose header block completed: GOAWAY's last-stream-id
 
     /** @param requestTimeout how long a head (or header block) may take; @param onCut counts cuts by reason */
     public WireGuard(Duration requestTimeout, Consumer<Reason> onCut) {
@@ -300,6 +304,7 @@ public final class WireGuard extends ChannelDuplexHandler {
     private Mode frameStart() {
         headerByte = 0;
         frameLength = 0;
+        frameStream = 0;
         return Mode.FRAME_HEADER;
     }
 
@@ -308,7 +313,9 @@ public final class WireGuard extends ChannelDuplexHandler {
             case 0, 1, 2 -> frameLength = (frameLength << 8) | b;
             case 3 -> frameType = b;
             case 4 -> frameFlags = b;
+            case 5, 6, 7 -> frameStream = (frameStream << 8) | b;
             case 8 -> {
+                frameStream = ((frameStream << 8) | b) & 0x7fffffff;
                 frameStarted();
                 remaining = frameLength;
                 if (remaining == 0) {
@@ -335,6 +342,9 @@ public final class WireGuard extends ChannelDuplexHandler {
         if (blockFrame && (frameFlags & END_HEADERS) != 0) {
             seenHead = true;
             disarm();
+            if (frameType != PUSH_PROMISE) {
+                lastStream = Math.max(lastStream, frameStream);
+            }
         }
     }
 
@@ -373,9 +383,21 @@ public final class WireGuard extends ChannelDuplexHandler {
             deadline = null;
             if (ctx.channel().isActive()) {
                 onCut.accept(Reason.REQUEST_TIMEOUT);
+                if (mode == Mode.FRAME_HEADER || mode == Mode.FRAME_PAYLOAD) {
+                    // The server's SETTINGS went out when the codec started: a GOAWAY may follow it. Written
+                    // below the codec as whole frames go, and closed right after: a client that reads
+                    // nothing must not hold the connection open by leaving the GOAWAY unsent.
+                    ctx.writeAndFlush(goaway(lastStream));
+                }
                 ctx.close();
             }
         }, timeoutMillis, TimeUnit.MILLISECONDS);
+    }
+
+    /** GOAWAY with ENHANCE_YOUR_CALM, as for Sigcar's other HTTP/2 abuse limits. */
+    private static ByteBuf goaway(int lastStream) {
+        return Unpooled.buffer(17).writeMedium(8).writeByte(GOAWAY).writeByte(0).writeInt(0)
+                .writeInt(lastStream).writeInt(ENHANCE_YOUR_CALM);
     }
 
     private void disarm() {

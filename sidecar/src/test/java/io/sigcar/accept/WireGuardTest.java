@@ -253,6 +253,7 @@ class WireGuardTest {
             }
             assertTrue(stalled.awaitClosed(5), "stalled connection closed");
             long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertEquals(0xb, stalled.goawayCode(), "GOAWAY ENHANCE_YOUR_CALM before the close");
             System.out.printf("wire guard: CONTINUATION trickle cut after %d ms (request-timeout %d ms)%n", ms,
                     TIMEOUT_MS);
             assertTrue(ms >= TIMEOUT_MS - 50 && ms < TIMEOUT_MS + SLACK_MS, ms + " ms");
@@ -280,6 +281,7 @@ class WireGuardTest {
             assertTrue(c.awaitClosed(5), "closed");
             long ms = (System.nanoTime() - t0) / 1_000_000;
             assertTrue(ms >= TIMEOUT_MS - 50 && ms < TIMEOUT_MS + SLACK_MS, ms + " ms");
+            assertEquals(0xb, c.goawayCode(), "GOAWAY ENHANCE_YOUR_CALM before the close");
         }
     }
 
