@@ -128,6 +128,9 @@ public final class Acceptor {
      */
     public Rejection invalid(HttpServerRequest request) {
         Throwable cause = request.decoderResult().cause();
+        if (cause instanceof WireGuard.ObsFold) {
+            return new Rejection(Reason.AMBIGUOUS_FRAMING, cause.getMessage(), true);
+        }
         if (cause instanceof io.netty.handler.codec.http.TooLongHttpLineException) {
             return new Rejection(Reason.URI_TOO_LONG, "request line over " + limits.maxRequestLine() + " bytes", true);
         }

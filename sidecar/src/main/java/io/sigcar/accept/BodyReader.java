@@ -49,7 +49,9 @@ public final class BodyReader {
         });
         request.exceptionHandler(e -> {
             vertx.cancelTimer(timer);
-            promise.tryFail(new Rejection(Reason.BAD_REQUEST, e.getClass().getSimpleName(), true));
+            promise.tryFail(e instanceof WireGuard.ObsFold
+                    ? new Rejection(Reason.AMBIGUOUS_FRAMING, e.getMessage(), true)
+                    : new Rejection(Reason.BAD_REQUEST, e.getClass().getSimpleName(), true));
         });
         request.endHandler(v -> {
             vertx.cancelTimer(timer);

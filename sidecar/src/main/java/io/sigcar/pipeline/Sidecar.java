@@ -5,6 +5,8 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.sigcar.accept.Acceptor;
 import io.sigcar.accept.BodyReader;
 import io.sigcar.accept.ConnectionGuard;
+import io.sigcar.accept.WireGuard;
+import io.sigcar.accept.WireTransport;
 import io.sigcar.config.SidecarConfig;
 import io.sigcar.crypto.Crypto;
 import io.sigcar.forward.Forwarder;
@@ -54,7 +56,15 @@ public final class Sidecar implements AutoCloseable {
             Function<Context, Verification> verification) {
         this.config = config;
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        // The wire guard is built into the transport, before the meters exist: it counts through this.
+        var cuts = new java.util.concurrent.atomic.AtomicReference<Metrics>();
         this.vertx = Vertx.builder()
+                .withTransport(new WireTransport(() -> new WireGuard(config.limits().requestTimeout(), reason -> {
+                    Metrics m = cuts.get();
+                    if (m != null) {
+                        m.rejected(reason);
+                    }
+                })))
                 // Vert.x labels its HTTP meters with the request method by default, which a client
                 // chooses freely: keep only bounded labels (status class), never request data.
                 // A registry name of its own: Vert.x caches registries by name JVM-wide, so under the
@@ -67,6 +77,7 @@ public final class Sidecar implements AutoCloseable {
         Policy policy = new Policy(config.routes());
         this.metrics = new Metrics(registry, config.histogramBuckets(), policy.routeNames());
         metrics.crypto(crypto);
+        cuts.set(metrics);
         this.audit = config.audit() ? new AuditLog(auditOut, metrics) : null;
         this.verification = verification.apply(new Context(config, crypto, metrics, clock, vertx));
         this.forwarder = new Forwarder(vertx, config.upstream(), config.limits().sendTimeout());

@@ -97,6 +97,12 @@ final class H2Client implements AutoCloseable {
         out.write(payload);
     }
 
+    /** Writes bytes as they are (a frame split anywhere) and flushes them. */
+    synchronized void raw(byte[] bytes) throws IOException {
+        out.write(bytes);
+        out.flush();
+    }
+
     synchronized void flush() throws IOException {
         out.flush();
     }
