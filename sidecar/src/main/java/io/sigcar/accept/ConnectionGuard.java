@@ -44,13 +44,20 @@ public final class ConnectionGuard {
             heads.put(connection, head);
             head.arm(limits.requestTimeout().toMillis());
         }
-        connection.closeHandler(v -> {
+        Runnable closed = () -> {
             connections.decrementAndGet();
             Head h = heads.remove(connection);
             if (h != null) {
                 h.disarm();
             }
-        });
+        };
+        if (connection instanceof io.vertx.core.net.impl.ConnectionBase base) {
+            // The socket's own close: Vert.x's close handler never runs once the connection has
+            // become a WebSocket tunnel, and each tunnel would keep its slot for good.
+            base.channel().closeFuture().addListener(f -> closed.run());
+        } else {
+            connection.closeHandler(v -> closed.run());
+        }
     }
 
     /**

@@ -55,9 +55,11 @@ public final class WireGuard extends ChannelDuplexHandler {
     private static final int PREFACE_REST = 6;
 
     private final long timeoutMillis;
+    private final long stallMillis;
     private final Consumer<Reason> onCut;
     private ChannelHandlerContext ctx;
     private ScheduledFuture<?> deadline;
+    private ScheduledFuture<?> stall;
     private Mode mode = Mode.HEAD;
     private boolean seenHead;
 
@@ -78,9 +80,15 @@ public final class WireGuard extends ChannelDuplexHandler {
     private int frameStream;
     private int lastStream;   // the highest stream whose header block completed: GOAWAY's last-stream-id
 
-    /** @param requestTimeout how long a head (or header block) may take; @param onCut counts cuts by reason */
-    public WireGuard(Duration requestTimeout, Consumer<Reason> onCut) {
+    /**
+     * @param requestTimeout how long a head (or header block) may take
+     * @param sendTimeout    the forward stage cuts a stalled answer after this; the connection-wide
+     *                       watch here waits twice as long, as a backstop for everything else
+     * @param onCut          counts cuts by reason
+     */
+    public WireGuard(Duration requestTimeout, Duration sendTimeout, Consumer<Reason> onCut) {
         this.timeoutMillis = Math.max(1, requestTimeout.toMillis());
+        this.stallMillis = Math.max(2, 2 * sendTimeout.toMillis());
         this.onCut = onCut;
     }
 
@@ -94,12 +102,44 @@ public final class WireGuard extends ChannelDuplexHandler {
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
         disarm();
+        unwatch();
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         disarm();
+        unwatch();
         super.channelInactive(ctx);
+    }
+
+    /**
+     * Netty marks the channel unwritable when more than its high-water mark (64 KiB) waits for the
+     * client. The forward stage cuts a stalled answer at send-timeout; anything else that stalls the
+     * same way (a WebSocket tunnel, or an answer the relay did not see stall) is cut here once the
+     * channel has stayed unwritable for twice that. Linger 0: the queued bytes go with it.
+     */
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        if (ctx.channel().isWritable()) {
+            unwatch();
+        } else if (stall == null) {
+            stall = ctx.executor().schedule(() -> {
+                stall = null;
+                if (ctx.channel().isActive() && !ctx.channel().isWritable()) {
+                    onCut.accept(Reason.SEND_TIMEOUT);
+                    ctx.channel().config().setOption(io.netty.channel.ChannelOption.SO_LINGER, 0);
+                    ctx.close();
+                }
+            }, stallMillis, TimeUnit.MILLISECONDS);
+        }
+        super.channelWritabilityChanged(ctx);
+    }
+
+    private void unwatch() {
+        if (stall != null) {
+            stall.cancel(false);
+            stall = null;
+        }
     }
 
     @Override

@@ -131,7 +131,7 @@ public final class Forwarder {
                 stall[0] = -1;
             }
             if (done.tryFail(clientStalled ? new Rejection(Reason.SEND_TIMEOUT, "answer not taken before the app's"
-                    + " connection idled out", true) : e)) {
+                    + " connection idled out", true) : classify(e))) {
                 cut(in);
             }
         });

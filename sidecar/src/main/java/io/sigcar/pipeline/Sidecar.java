@@ -59,7 +59,8 @@ public final class Sidecar implements AutoCloseable {
         // The wire guard is built into the transport, before the meters exist: it counts through this.
         var cuts = new java.util.concurrent.atomic.AtomicReference<Metrics>();
         this.vertx = Vertx.builder()
-                .withTransport(new WireTransport(() -> new WireGuard(config.limits().requestTimeout(), reason -> {
+                .withTransport(new WireTransport(() -> new WireGuard(config.limits().requestTimeout(),
+                        config.limits().sendTimeout(), reason -> {
                     Metrics m = cuts.get();
                     if (m != null) {
                         m.rejected(reason);

@@ -136,9 +136,10 @@ class SlowClientTest {
     void slowReadersAreCutWhenTheyStopTakingTheAnswer() throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(FULL,
                 "slow read runs with -Dsigcar.slowclients=full only: see the class comment");
-        // More slack: the stall clock starts when the answer has backed up, and the probe sees the
-        // reset only after it has taken what its own kernel buffer held, at one read a second.
-        attack("read", SEND_MS, 4_500, List.of("-X", "-k", "2", "-n", "1", "-w", "1", "-y", "64", "-z", "32",
+        // More slack: the stall clock starts when the answer has backed up, a stall the forward
+        // stage misses is cut by the connection-wide watch at twice send-timeout, and the probe
+        // sees the reset only after it has taken what its own kernel buffer held, a read a second.
+        attack("read", SEND_MS, SEND_MS + 5_000, List.of("-X", "-k", "2", "-n", "1", "-w", "1", "-y", "64", "-z", "32",
                 "-u", url("/big?kb=1024")), this::slowRead);
     }
 
@@ -197,7 +198,15 @@ class SlowClientTest {
             assertTrue(p50 >= timeoutMs - 200, "closed before the timeout (p50 " + p50 + " ms): not what is tested");
             assertTrue(sent.get() >= 20, "the normal client ran: " + sent.get());
             assertTrue(errorRate <= 0.01, "normal client error rate " + errorRate);
-            assertTrue(csv.closed >= CONNECTIONS / 2, "the sidecar closed slowhttptest's connections: " + csv.closed);
+            if (mode.equals("read")) {
+                // slowhttptest notices a reset only once it has read what its kernel holds, at 32
+                // bytes a second: count the cuts where they happen instead.
+                double cuts = sidecar.metric("sigcar_rejections_total{reason=\"send_timeout\"}");
+                assertTrue(cuts >= CONNECTIONS / 2.0, "the sidecar cut slowhttptest's readers: " + cuts);
+            } else {
+                assertTrue(csv.closed >= CONNECTIONS / 2, "the sidecar closed slowhttptest's connections: "
+                        + csv.closed);
+            }
             assertTrue(sidecar.process.isAlive(), "the sidecar survived");
             assertTrue(maxRssKb.get() < 512 * 1024, "RSS " + maxRssKb.get() / 1024 + " MiB");
             Load.await("the slow connections to be gone", 15_000,

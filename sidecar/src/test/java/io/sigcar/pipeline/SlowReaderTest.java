@@ -25,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A client that asks for a large answer and then stops reading it is cut at {@code send-timeout}:
  * its connection, the app's connection behind it and its in-flight slot are all freed. A client
- * that pauses for less than that and then reads on gets the whole answer.
+ * that pauses for less than that and then reads on gets the whole answer. A WebSocket tunnel,
+ * which the forward stage no longer watches, is cut by the connection-wide watch at twice that.
  */
 class SlowReaderTest {
 
@@ -126,6 +127,55 @@ class SlowReaderTest {
             assertEquals(200, status);
         } finally {
             vertx.close().await(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aWebSocketClientThatStopsReadingIsCutAtTwiceTheSendTimeout() throws Exception {
+        Vertx vertx = Vertx.vertx();
+        try {
+            // An app that floods every WebSocket with binary messages, with back-pressure.
+            var app = vertx.createHttpServer().webSocketHandler(ws -> flood(ws, 65_536))
+                    .listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
+            try (ProxyHarness proxy = new ProxyHarness(app.actualPort(), keys, SETTINGS, InstantSource.system(),
+                    ProxyHarness::none);
+                    Socket s = new Socket()) {
+                s.setReceiveBufferSize(4096);
+                s.connect(new InetSocketAddress("127.0.0.1", proxy.ports.proxy()), 5_000);
+                s.getOutputStream().write(("GET /live HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\n"
+                        + "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+                        + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                s.setSoTimeout(5_000);
+                byte[] head = new byte[12];
+                assertEquals(12, s.getInputStream().readNBytes(head, 0, 12));
+                assertEquals("HTTP/1.1 101", new String(head, StandardCharsets.US_ASCII), "the tunnel is open");
+                long start = System.nanoTime(); // from here on the client reads nothing
+                Load.await("the connection-wide watch to cut the tunnel", 8_000, () -> Load.sample(proxy.metrics(),
+                        "sigcar_rejections_total{reason=\"send_timeout\"}") == 1);
+                long millis = (System.nanoTime() - start) / 1_000_000;
+                assertTrue(millis >= 1_900, "cut after " + millis + " ms, before twice the 1 s send-timeout");
+                Load.await("the connection to be gone", 5_000,
+                        () -> Load.sample(proxy.metrics(), "sigcar_connections_active") == 0);
+                System.out.printf("slow WebSocket reader: cut %d ms after the 101%n", millis);
+            } finally {
+                app.close().await(10, TimeUnit.SECONDS);
+            }
+        } finally {
+            vertx.close().await(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Writes {@code left} 1 KiB messages, waiting for drain whenever the socket's queue is full. */
+    private static void flood(io.vertx.core.http.ServerWebSocket ws, int left) {
+        io.vertx.core.buffer.Buffer kb = io.vertx.core.buffer.Buffer.buffer(new byte[1024]);
+        int remaining = left;
+        while (remaining > 0 && !ws.writeQueueFull()) {
+            ws.writeBinaryMessage(kb);
+            remaining--;
+        }
+        if (remaining > 0) {
+            int rest = remaining;
+            ws.drainHandler(v -> flood(ws, rest));
         }
     }
 }

@@ -63,6 +63,10 @@ class WebSocketTest {
             assertEquals("WEBSOCKET", handshake.method());
             assertEquals("ws-client", handshake.header("sigcar-key-id"));
             ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(10, TimeUnit.SECONDS);
+            ws.abort(); // the client's end of the tunnel is gone
+            // A closed tunnel gives its max-connections slot back (it once kept it for good).
+            Load.await("the tunnel's connection slot to be released", 5_000,
+                    () -> Load.sample(proxy.metrics(), "sigcar_connections_active") == 0);
         }
     }
 
