@@ -49,9 +49,10 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>Slow read runs only in the full version. Reason: with 1000 slow readers each pulling a
  * 1 MiB answer, this 2-core machine is saturated by slowhttptest, the in-process app and the
- * sidecar together, and the results vary from run to run (probe p99 5 to 30 s; in 2 of 6 runs,
- * 2 to 4 of the 40 probes were not cut within 30 s). The send-timeout itself is tested
- * deterministically in {@link SlowReaderTest}; the finding is in sidecar/docs/security.md.
+ * sidecar together, and in some runs the normal client gets only a few requests through (slowly,
+ * without failing), so the assertion on its count fails for reasons this machine cannot
+ * separate from the sidecar's. The send-timeout itself is tested deterministically in
+ * {@link SlowReaderTest}; the figures and the finding are in sidecar/docs/security.md.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SlowClientTest {
