@@ -88,8 +88,8 @@ class SlowClientTest {
         sidecar = new SidecarProcess(dir, List.of("-Xmx128m", "-XX:MaxDirectMemorySize=64m"),
                 "--keys", keys.toString(), "--github-keys", "gh", "--upstream", "127.0.0.1:" + app.port(),
                 "--routes", "name=gh,path=/hook,action=verify,schemes=github;name=all,path=/,action=allow",
-                "--request-timeout", REQUEST_MS / 1000 + "s", "--idle-timeout", IDLE_MS / 1000 + "s", "--send-timeout", SEND_MS / 1000 + "s",
-                "--upstream-timeout", "3s", "--upstream-pool", "1024",
+                "--request-timeout", REQUEST_MS / 1000 + "s", "--idle-timeout", IDLE_MS / 1000 + "s",
+                "--send-timeout", SEND_MS / 1000 + "s", "--upstream-timeout", "3s", "--upstream-pool", "1024",
                 "--max-connections", String.valueOf(CONNECTIONS + 500), "--audit", "false");
         warmUp();
     }
@@ -130,7 +130,8 @@ class SlowClientTest {
 
     @Test
     void slowBodiesAreCutAtTheRequestTimeout() throws Exception {
-        attack("body", REQUEST_MS, 2_500, List.of("-B", "-i", "1", "-s", "8192", "-u", url("/hook")), this::slowBody);
+        attack("body", REQUEST_MS, 2_500, List.of("-B", "-i", "1", "-s", "8192", "-u", url("/hook")),
+                this::slowBody);
     }
 
     @Test
@@ -140,15 +141,16 @@ class SlowClientTest {
         // More slack: the stall clock starts when the answer has backed up, a stall the forward
         // stage misses is cut by the connection-wide watch at twice send-timeout, and the probe
         // sees the reset only after it has taken what its own kernel buffer held, a read a second.
-        attack("read", SEND_MS, SEND_MS + 5_000, List.of("-X", "-k", "2", "-n", "1", "-w", "1", "-y", "64", "-z", "32",
-                "-u", url("/big?kb=1024")), this::slowRead);
+        attack("read", SEND_MS, SEND_MS + 5_000, List.of("-X", "-k", "2", "-n", "1", "-w", "1", "-y", "64",
+                "-z", "32", "-u", url("/big?kb=1024")), this::slowRead);
     }
 
     interface Probe {
         long millisToClose() throws Exception;
     }
 
-    private void attack(String mode, long timeoutMs, long slack, List<String> modeArgs, Probe probe) throws Exception {
+    private void attack(String mode, long timeoutMs, long slack, List<String> modeArgs, Probe probe)
+            throws Exception {
         Path csvPrefix = dir.resolve("slow-" + mode);
         List<String> cmd = new ArrayList<>(List.of("/usr/bin/slowhttptest", "-c", String.valueOf(CONNECTIONS),
                 "-r", String.valueOf(Math.max(200, CONNECTIONS / 4)), "-l", String.valueOf(SECONDS), "-p", "3",
