@@ -60,7 +60,7 @@ public class WireGuardBenchmark {
         request = (direct ? Unpooled.directBuffer(h.length + body) : Unpooled.buffer(h.length + body)).writeBytes(h).writeZero(body);
         channel = new EmbeddedChannel();
         if (stage.contains("guard")) {
-            channel.pipeline().addLast(new WireGuard(Duration.ofSeconds(30), Duration.ofSeconds(30), r -> { }));
+            channel.pipeline().addLast(new WireGuard(Duration.ofSeconds(30), Duration.ofSeconds(30), r -> { }, ch -> true));
         }
         if (stage.contains("decoder")) {
             channel.pipeline().addLast(new HttpRequestDecoder());

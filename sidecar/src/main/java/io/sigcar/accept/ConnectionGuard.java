@@ -31,29 +31,39 @@ public final class ConnectionGuard {
         this.onCut = onCut;
     }
 
-    /** The server's connection handler: refuses connections over the limit, arms the first head deadline. */
-    public void connected(HttpConnection connection) {
+    /**
+     * At accept, before a byte is read (called by {@link WireGuard} for the proxy listener):
+     * false when the sidecar is at {@code max-connections}; the caller closes the connection.
+     * Counting here, not in the connection handler, matters: Vert.x calls that only once the
+     * first request head has been decoded, so connections that never send one went uncounted.
+     */
+    public boolean accept(io.netty.channel.Channel channel) {
         if (connections.incrementAndGet() > limits.maxConnections()) {
             connections.decrementAndGet();
             onCut.accept(Reason.OVERLOADED);
-            cut(connection, false);
+            return false;
+        }
+        // The socket's own close: Vert.x's close handler never runs once a connection has become
+        // a WebSocket tunnel, and each tunnel would keep its slot for good.
+        channel.closeFuture().addListener(f -> connections.decrementAndGet());
+        return true;
+    }
+
+    /** The server's connection handler (after the first head): arms the deadline for later heads. */
+    public void connected(HttpConnection connection) {
+        Head head = connection.protocolVersion() == HttpVersion.HTTP_2 ? null : new Head(connection);
+        if (head == null) {
             return;
         }
-        Head head = connection.protocolVersion() == HttpVersion.HTTP_2 ? null : new Head(connection);
-        if (head != null) {
-            heads.put(connection, head);
-            head.arm(limits.requestTimeout().toMillis());
-        }
+        heads.put(connection, head);
+        head.arm(limits.requestTimeout().toMillis());
         Runnable closed = () -> {
-            connections.decrementAndGet();
             Head h = heads.remove(connection);
             if (h != null) {
                 h.disarm();
             }
         };
         if (connection instanceof io.vertx.core.net.impl.ConnectionBase base) {
-            // The socket's own close: Vert.x's close handler never runs once the connection has
-            // become a WebSocket tunnel, and each tunnel would keep its slot for good.
             base.channel().closeFuture().addListener(f -> closed.run());
         } else {
             connection.closeHandler(v -> closed.run());

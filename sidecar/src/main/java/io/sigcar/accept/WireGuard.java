@@ -57,6 +57,7 @@ public final class WireGuard extends ChannelDuplexHandler {
     private final long timeoutMillis;
     private final long stallMillis;
     private final Consumer<Reason> onCut;
+    private final java.util.function.Predicate<io.netty.channel.Channel> admit;
     private ChannelHandlerContext ctx;
     private ScheduledFuture<?> deadline;
     private ScheduledFuture<?> stall;
@@ -85,16 +86,25 @@ public final class WireGuard extends ChannelDuplexHandler {
      * @param sendTimeout    the forward stage cuts a stalled answer after this; the connection-wide
      *                       watch here waits twice as long, as a backstop for everything else
      * @param onCut          counts cuts by reason
+     * @param admit          at accept: false when the connection may not open (max-connections);
+     *                       it is then closed before a byte of it is read
      */
-    public WireGuard(Duration requestTimeout, Duration sendTimeout, Consumer<Reason> onCut) {
+    public WireGuard(Duration requestTimeout, Duration sendTimeout, Consumer<Reason> onCut,
+            java.util.function.Predicate<io.netty.channel.Channel> admit) {
         this.timeoutMillis = Math.max(1, requestTimeout.toMillis());
         this.stallMillis = Math.max(2, 2 * sendTimeout.toMillis());
         this.onCut = onCut;
+        this.admit = admit;
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        if (!admit.test(ctx.channel())) {
+            mode = Mode.REFUSED;
+            ctx.close();
+            return;
+        }
         arm(); // the first head must arrive within request-timeout, whatever the protocol turns out to be
         startHead();
     }

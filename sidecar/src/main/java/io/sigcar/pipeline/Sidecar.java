@@ -48,6 +48,8 @@ public final class Sidecar implements AutoCloseable {
     private final Verification verification;
     private volatile EventLoopLag lag;
     private final ConnectionGuard guard;
+    /** The proxy listener's port (the configured one, or the bound one when the config says 0). */
+    private final java.util.concurrent.atomic.AtomicInteger proxyPort = new java.util.concurrent.atomic.AtomicInteger();
     private HttpServer server;
     private volatile boolean ready;
 
@@ -55,9 +57,12 @@ public final class Sidecar implements AutoCloseable {
     public Sidecar(SidecarConfig config, Crypto crypto, InstantSource clock, OutputStream auditOut,
             Function<Context, Verification> verification) {
         this.config = config;
+        this.proxyPort.set(config.listen().port());
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        // The wire guard is built into the transport, before the meters exist: it counts through this.
+        // The wire guard is built into the transport, before the meters and the connection guard
+        // exist: it reaches them through these.
         var cuts = new java.util.concurrent.atomic.AtomicReference<Metrics>();
+        var guards = new java.util.concurrent.atomic.AtomicReference<ConnectionGuard>();
         this.vertx = Vertx.builder()
                 .withTransport(new WireTransport(() -> new WireGuard(config.limits().requestTimeout(),
                         config.limits().sendTimeout(), reason -> {
@@ -65,6 +70,11 @@ public final class Sidecar implements AutoCloseable {
                     if (m != null) {
                         m.rejected(reason);
                     }
+                }, channel -> {
+                    // The guard runs on every listener of this Vert.x; only the proxy's count.
+                    ConnectionGuard g = guards.get();
+                    return g == null || !(channel.localAddress() instanceof java.net.InetSocketAddress local)
+                            || local.getPort() != proxyPort.get() || g.accept(channel);
                 })))
                 // Vert.x labels its HTTP meters with the request method by default, which a client
                 // chooses freely: keep only bounded labels (status class), never request data.
@@ -84,6 +94,7 @@ public final class Sidecar implements AutoCloseable {
         this.forwarder = new Forwarder(vertx, config.upstream(), config.limits().sendTimeout());
         Acceptor acceptor = new Acceptor(config.limits());
         this.guard = new ConnectionGuard(vertx, config.limits(), metrics::rejected);
+        guards.set(guard);
         metrics.load(guard::connections, guard::inFlight);
         Pipeline pipeline = new Pipeline(guard, acceptor, policy, new BodyReader(vertx, config.limits().requestTimeout()),
                 config.limits().maxBodyBytes(), new VerifyStage(this.verification.verifiers(), metrics), forwarder,
@@ -107,6 +118,7 @@ public final class Sidecar implements AutoCloseable {
     public Future<Ports> start() {
         return admin.listen(config.admin()).compose(a -> server.listen(config.listen().port(), config.listen().host())
                 .map(s -> {
+                    proxyPort.set(s.actualPort());
                     // Runs on the listener's own context: without a verticle, the loop every request runs on.
                     // Probing from here, not earlier, keeps start-up work (binding, class loading) out of the lag.
                     lag = new EventLoopLag(vertx, vertx.getOrCreateContext(), metrics.eventLoopLag(), LAG_PROBE_INTERVAL);

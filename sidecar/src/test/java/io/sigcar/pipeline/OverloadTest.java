@@ -126,6 +126,39 @@ class OverloadTest {
         }
     }
 
+    @Test
+    void connectionsThatSendNothingCountAgainstTheLimitFromTheirAccept() throws Exception {
+        try (FaultyApp app = new FaultyApp();
+                ProxyHarness proxy = new ProxyHarness(app.port(), keys, Map.of(Field.ROUTES,
+                        "name=all,path=/,action=allow", Field.MAX_CONNECTIONS, "10", Field.AUDIT, "false"),
+                        InstantSource.system(), ProxyHarness::none)) {
+            List<Socket> silent = new ArrayList<>();
+            try {
+                for (int i = 0; i < 10; i++) {
+                    silent.add(connect(proxy)); // not a byte: Vert.x has not seen these connections yet
+                }
+                Load.await("ten silent connections counted", 5_000,
+                        () -> Load.sample(proxy.metrics(), "sigcar_connections_active") == 10);
+                try (Socket extra = connect(proxy)) {
+                    String got = exchange(extra);
+                    assertFalse(got.startsWith("HTTP/1.1 200"), "the 11th connection must not be served: " + got);
+                }
+                assertEquals(1, Load.sample(proxy.metrics(), "sigcar_rejections_total{reason=\"overloaded\"}"));
+                assertEquals(0, app.arrivals.get(), "nothing reached the app");
+                silent.removeFirst().close();
+                Load.await("the silent slot to be freed", 5_000,
+                        () -> Load.sample(proxy.metrics(), "sigcar_connections_active") == 9);
+                try (Socket again = connect(proxy)) {
+                    assertTrue(exchange(again).startsWith("HTTP/1.1 200"), "a freed slot is usable again");
+                }
+            } finally {
+                for (Socket s : silent) {
+                    s.close();
+                }
+            }
+        }
+    }
+
     private static HttpRequest get(ProxyHarness proxy, String path) {
         return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.ports.proxy() + path))
                 .timeout(Duration.ofSeconds(20)).build();
