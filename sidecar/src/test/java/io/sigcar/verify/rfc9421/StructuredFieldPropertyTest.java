@@ -1,5 +1,8 @@
 package io.sigcar.verify.rfc9421;
 
+import static io.sigcar.verify.rfc9421.Generate.printable;
+import static io.sigcar.verify.rfc9421.Generate.size;
+import static io.sigcar.verify.rfc9421.Generate.string;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -105,30 +108,5 @@ class StructuredFieldPropertyTest {
             case 1 -> MAX_TIME;
             default -> random.nextLong(0, MAX_TIME + 1);
         };
-    }
-
-    /** A size in [min, max], the bounds themselves taken one time in ten each (edge cases). */
-    private static int size(SplittableRandom random, int min, int max) {
-        return switch (random.nextInt(10)) {
-            case 0 -> min;
-            case 1 -> max;
-            default -> random.nextInt(min, max + 1);
-        };
-    }
-
-    private static String string(SplittableRandom random, String alphabet, int min, int max) {
-        StringBuilder out = new StringBuilder();
-        for (int n = size(random, min, max); out.length() < n; ) {
-            out.append(alphabet.charAt(random.nextInt(alphabet.length())));
-        }
-        return out.toString();
-    }
-
-    private static String printable(char from, char to) {
-        StringBuilder out = new StringBuilder();
-        for (char ch = from; ch <= to; ch++) {
-            out.append(ch);
-        }
-        return out.toString();
     }
 }
