@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The accept stage's defence against slow and greedy clients: caps open connections and
- * requests in flight, and gives every HTTP/1.x request head a deadline. Vert.x's idle
+ * requests in flight, gives every HTTP/1.x request head a deadline, and closes HTTP/2
+ * connections that keep no stream open. Vert.x's idle
  * timeout alone lets a client that sends one header byte a second hold a connection forever.
  */
 public final class ConnectionGuard {
@@ -49,14 +50,18 @@ public final class ConnectionGuard {
         return true;
     }
 
-    /** The server's connection handler (after the first head): arms the deadline for later heads. */
+    /**
+     * The server's connection handler: after the first HTTP/1.x head, or once an HTTP/2 connection
+     * has its settings. Arms the deadline for later heads; on HTTP/2, the deadline for the next
+     * stream whenever none is open, so that PINGs alone cannot keep a connection.
+     */
     public void connected(HttpConnection connection) {
-        Head head = connection.protocolVersion() == HttpVersion.HTTP_2 ? null : new Head(connection);
-        if (head == null) {
-            return;
-        }
+        boolean h2 = connection.protocolVersion() == HttpVersion.HTTP_2;
+        Head head = new Head(connection, h2);
         heads.put(connection, head);
-        head.arm(limits.requestTimeout().toMillis());
+        // HTTP/2's first header block is timed by WireGuard; this deadline only runs while no stream is open.
+        head.arm(h2 ? limits.idleTimeout().toMillis() + limits.requestTimeout().toMillis()
+                : limits.requestTimeout().toMillis());
         Runnable closed = () -> {
             Head h = heads.remove(connection);
             if (h != null) {
@@ -145,17 +150,22 @@ public final class ConnectionGuard {
     }
 
     /**
-     * The deadline for the next request head on one HTTP/1.x connection. A fresh connection
-     * gets request-timeout; after an answer the client may idle first, so it gets
-     * idle-timeout + request-timeout. Only touched on the connection's event loop.
+     * The deadline for the next request on one connection. A fresh HTTP/1.x connection gets
+     * request-timeout; after an answer the client may idle first, so it gets idle-timeout +
+     * request-timeout. An HTTP/2 connection gets the same once its last stream has ended: Vert.x's
+     * idle timeout counts any frame read, so a client that sends a PING now and then would
+     * otherwise hold the connection for good (Envoy's idle timeout likewise counts streams, not
+     * bytes). Only touched on the connection's event loop.
      */
     private final class Head {
         private final HttpConnection connection;
+        private final boolean h2;
         private int active;
         private long timer = -1;
 
-        Head(HttpConnection connection) {
+        Head(HttpConnection connection, boolean h2) {
             this.connection = connection;
+            this.h2 = h2;
         }
 
         void requestStarted() {
@@ -164,7 +174,10 @@ public final class ConnectionGuard {
         }
 
         void requestEnded() {
-            if (--active == 0) {
+            if (active > 0) {
+                active--;
+            }
+            if (active == 0) {
                 arm(limits.idleTimeout().toMillis() + limits.requestTimeout().toMillis());
             }
         }
@@ -173,10 +186,19 @@ public final class ConnectionGuard {
             disarm();
             timer = vertx.setTimer(Math.max(1, millis), id -> {
                 timer = -1;
-                if (active == 0) {
-                    onCut.accept(Reason.REQUEST_TIMEOUT);
-                    cut(connection, false);
+                if (active > 0) {
+                    return;
                 }
+                if (h2 && openStreams(connection) > 0) {
+                    arm(millis); // a stream this guard did not see start (the h2c upgrade's first one)
+                    return;
+                }
+                onCut.accept(Reason.REQUEST_TIMEOUT);
+                if (h2) {
+                    // GOAWAY NO_ERROR (every stream the client sent was answered); the cut below does not wait.
+                    connection.shutdown(0, java.util.concurrent.TimeUnit.MILLISECONDS);
+                }
+                cut(connection, false);
             });
         }
 
@@ -186,5 +208,14 @@ public final class ConnectionGuard {
                 timer = -1;
             }
         }
+    }
+
+    /** Streams open on an HTTP/2 connection, as Netty's codec counts them; 0 if it cannot be asked. */
+    private static int openStreams(HttpConnection connection) {
+        if (connection instanceof io.vertx.core.net.impl.ConnectionBase base
+                && base.channelHandlerContext().handler() instanceof io.netty.handler.codec.http2.Http2ConnectionHandler h2) {
+            return h2.connection().numActiveStreams();
+        }
+        return 0;
     }
 }

@@ -17,7 +17,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * The app behind the sidecar for wire tests: a plain socket server that keeps every byte it
  * receives and reads it with a strict RFC 9112 parser of its own (not Netty's), so a framing
  * mistake in the sidecar's output shows up as a {@link #faults() fault} rather than being
- * papered over by the same library that made it. Answers each request 200 with a fixed body ("ok" unless told).
+ * papered over by the same library that made it. Answers each request 200 with a fixed body ("ok" unless told), after N ms for {@code /public/hold-N}.
  */
 final class RawUpstream implements AutoCloseable {
 
@@ -103,6 +103,7 @@ final class RawUpstream implements AutoCloseable {
                     return; // clean close between requests
                 }
                 seen.add(request);
+                hold(request.target());
                 out.write(("HTTP/1.1 200 OK\r\ncontent-length: " + answer.length + "\r\ncontent-type: text/plain\r\n\r\n")
                         .getBytes(StandardCharsets.US_ASCII));
                 out.write(answer);
@@ -110,6 +111,18 @@ final class RawUpstream implements AutoCloseable {
             }
         } catch (IOException gone) {
             // the sidecar closed its pooled connection: nothing half-read is lost, see Reader.eof
+        }
+    }
+
+    /** A target {@code /public/hold-N} is answered after N ms: a slow app, for deadline tests. */
+    private static void hold(String target) {
+        String prefix = "/public/hold-";
+        if (target.startsWith(prefix)) {
+            try {
+                Thread.sleep(Long.parseLong(target.substring(prefix.length())));
+            } catch (InterruptedException | NumberFormatException e) {
+                throw new IllegalStateException("bad hold target " + target, e);
+            }
         }
     }
 
