@@ -131,6 +131,9 @@ public final class ConnectionGuard {
      */
     public static void cut(HttpConnection connection, boolean discardQueued) {
         if (connection instanceof io.vertx.core.net.impl.ConnectionBase base) {
+            if (!base.channel().isOpen()) {
+                return; // gone already (setting linger on a closed socket throws)
+            }
             if (discardQueued) {
                 base.channel().config().setOption(io.netty.channel.ChannelOption.SO_LINGER, 0);
             }

@@ -61,6 +61,7 @@ public final class WireGuard extends ChannelDuplexHandler {
     private ChannelHandlerContext ctx;
     private ScheduledFuture<?> deadline;
     private ScheduledFuture<?> stall;
+    private java.util.List<Runnable> writable; // tasks waiting for the channel to be writable again
     private Mode mode = Mode.HEAD;
     private boolean seenHead;
 
@@ -123,7 +124,7 @@ public final class WireGuard extends ChannelDuplexHandler {
     }
 
     /**
-     * Netty marks the channel unwritable when more than its high-water mark (64 KiB) waits for the
+     * Netty marks the channel unwritable when more than its high-water mark (32 KiB, set in {@link WireTransport}) waits for the
      * client. The forward stage cuts a stalled answer at send-timeout; anything else that stalls the
      * same way (a WebSocket tunnel, or an answer the relay did not see stall) is cut here once the
      * channel has stayed unwritable for twice that. Linger 0: the queued bytes go with it.
@@ -132,7 +133,11 @@ public final class WireGuard extends ChannelDuplexHandler {
     public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
         if (ctx.channel().isWritable()) {
             unwatch();
-        } else if (stall == null) {
+            super.channelWritabilityChanged(ctx); // Vert.x flushes what it queued first
+            runWhenWritable();
+            return;
+        }
+        if (stall == null) {
             stall = ctx.executor().schedule(() -> {
                 stall = null;
                 if (ctx.channel().isActive() && !ctx.channel().isWritable()) {
@@ -143,6 +148,36 @@ public final class WireGuard extends ChannelDuplexHandler {
             }, stallMillis, TimeUnit.MILLISECONDS);
         }
         super.channelWritabilityChanged(ctx);
+    }
+
+    /**
+     * Runs {@code task} on the channel's loop once the channel is writable again: when Netty's own
+     * buffer has drained below its low-water mark. The forward stage pauses the app at Netty's
+     * mark rather than at Vert.x's write queue, which takes 16 more chunks (heap copies) before it
+     * reports full: with a thousand slow readers those copies alone filled a 128 MiB heap.
+     * False when the channel has no guard (the caller must rely on Vert.x's drain handler).
+     */
+    public static boolean whenWritable(io.netty.channel.Channel channel, Runnable task) {
+        if (!(channel.pipeline().get(NAME) instanceof WireGuard guard)) {
+            return false;
+        }
+        if (guard.writable == null) {
+            guard.writable = new java.util.ArrayList<>(1);
+        }
+        guard.writable.add(task);
+        if (channel.isWritable()) {
+            channel.eventLoop().execute(guard::runWhenWritable); // it drained meanwhile: no event will come
+        }
+        return true;
+    }
+
+    private void runWhenWritable() {
+        if (writable == null || writable.isEmpty() || !ctx.channel().isWritable()) {
+            return;
+        }
+        var tasks = writable;
+        writable = null;
+        tasks.forEach(Runnable::run);
     }
 
     private void unwatch() {

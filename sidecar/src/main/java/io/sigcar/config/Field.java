@@ -32,7 +32,7 @@ public enum Field {
     MAX_BODY_BYTES("max-body-bytes", "1048576", "Largest body in bytes unless a route sets its own (larger: 413)."),
     IDLE_TIMEOUT("idle-timeout", "60s", "Close client connections idle this long."),
     REQUEST_TIMEOUT("request-timeout", "30s", "Time allowed to receive a request head, or an HTTP/2 header block (else the connection closes), and its whole body (else 408)."),
-    SEND_TIMEOUT("send-timeout", "30s", "Longest a client may leave an answer backed up: when 64 KiB of it wait unread and do not drain within this time, the connection is cut (slow readers)."),
+    SEND_TIMEOUT("send-timeout", "30s", "Longest a client may leave an answer backed up: when 32 KiB of it wait unread and do not drain within this time, the connection is cut (slow readers)."),
     MAX_CONNECTIONS("max-connections", "4096", "Most open client connections; over it, new connections are closed at once."),
     MAX_IN_FLIGHT("max-in-flight", "1024", "Most requests being handled at once; over it, 503 overloaded with Retry-After."),
     UPSTREAM_CONNECT_TIMEOUT("upstream-connect-timeout", "2s", "Time allowed to connect to the app (else 502)."),

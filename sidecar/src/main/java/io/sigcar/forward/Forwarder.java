@@ -30,12 +30,14 @@ public final class Forwarder {
     private final HttpClientAgent client;
     private final Upstream upstream;
     private final long sendTimeoutMillis;
+    private final Stalls stalls;
 
     /** @param sendTimeout how long an answer may stay backed up in front of a client that does not read it */
     public Forwarder(Vertx vertx, Upstream upstream, java.time.Duration sendTimeout) {
         this.vertx = vertx;
         this.upstream = upstream;
         this.sendTimeoutMillis = Math.max(1, sendTimeout.toMillis());
+        this.stalls = Stalls.onNettyMemory(vertx);
         this.client = vertx.createHttpClient(new HttpClientOptions()
                         .setKeepAlive(true)
                         .setConnectTimeout((int) upstream.connectTimeout().toMillis())
@@ -115,61 +117,94 @@ public final class Forwarder {
         }
         int status = from.statusCode();
         Promise<Integer> done = Promise.promise();
+        Backlog backlog = new Backlog(); // armed while the client's queue is full
         // A hand-written pipe: Vert.x's pipeTo throws into the event loop when the client has
         // already gone. Here a vanished client simply stops the relay and frees the upstream.
         to.closeHandler(v -> {
+            // Settled first: the reset below fails the app's side at once, and its exception
+            // handler must not record the client's leaving as the app's failure.
+            done.tryFail(new Rejection(Reason.CLIENT_CLOSED, "client closed during the response", false));
+            backlog.clear();
             from.request().reset();
-            done.tryFail(new Rejection(Reason.REQUEST_TIMEOUT, "client closed during the response", false));
         });
-        long[] stall = {-1}; // the one timer armed while the client's queue is full
         from.exceptionHandler(e -> {
             // While the client stalls us, the app's side is idle by our doing: its idle timeout
             // firing first is still the client's fault.
-            boolean clientStalled = stall[0] >= 0;
-            if (clientStalled) {
-                vertx.cancelTimer(stall[0]);
-                stall[0] = -1;
-            }
+            boolean clientStalled = backlog.clear();
             if (done.tryFail(clientStalled ? new Rejection(Reason.SEND_TIMEOUT, "answer not taken before the app's"
                     + " connection idled out", true) : classify(e))) {
                 cut(in);
             }
         });
+        // HTTP/1.x: the client's socket itself, so the app is paused as soon as Netty's buffer is full.
+        io.netty.channel.Channel socket = version != HttpVersion.HTTP_2
+                && in.connection() instanceof io.vertx.core.net.impl.ConnectionBase base ? base.channel() : null;
         from.handler(chunk -> {
             if (to.ended() || to.closed()) {
                 return;
             }
             to.write(chunk);
-            if (to.writeQueueFull() && stall[0] < 0) {
+            boolean full = to.writeQueueFull() || socket != null && !socket.isWritable();
+            if (full && !backlog.armed()) {
                 from.pause();
                 // A client that does not read would otherwise hold this connection, the app's
-                // connection behind it and an in-flight slot for as long as it likes.
-                stall[0] = vertx.setTimer(sendTimeoutMillis, id -> {
-                    stall[0] = -1;
-                    if (done.tryFail(new Rejection(Reason.SEND_TIMEOUT, "answer not taken in " + sendTimeoutMillis
-                            + " ms", true))) {
+                // connection behind it, an in-flight slot and the buffers for as long as it likes.
+                java.util.function.Consumer<String> giveUp = why -> {
+                    backlog.clear();
+                    if (done.tryFail(new Rejection(Reason.SEND_TIMEOUT, why, true))) {
                         from.request().reset();
                         cut(in);
                     }
-                });
-                to.drainHandler(v -> {
-                    if (stall[0] >= 0) {
-                        vertx.cancelTimer(stall[0]);
-                        stall[0] = -1;
+                };
+                backlog.timer = vertx.setTimer(sendTimeoutMillis,
+                        id -> giveUp.accept("answer not taken in " + sendTimeoutMillis + " ms"));
+                backlog.stall = stalls.add(vertx.getOrCreateContext(),
+                        () -> giveUp.accept("answer backed up while direct memory ran short"));
+                Runnable resume = () -> {
+                    if (backlog.clear()) {
+                        from.resume();
                     }
-                    from.resume();
-                });
+                };
+                to.drainHandler(v -> resume.run());
+                if (socket != null) {
+                    io.sigcar.accept.WireGuard.whenWritable(socket, resume);
+                }
             }
         });
         from.endHandler(v -> {
             // Complete first: on HTTP/2, end() closes the stream at once, and the close handler
             // above must not then record a served exchange as a client that left.
             done.tryComplete(status);
+            backlog.clear();
             if (!to.ended() && !to.closed()) {
                 to.end();
             }
         });
         return done.future();
+    }
+
+    /** The send-timeout timer and the memory watch's entry of one answer while its client's queue is full. */
+    private final class Backlog {
+        long timer = -1;
+        Stalls.Stall stall;
+
+        boolean armed() {
+            return timer >= 0;
+        }
+
+        /** Disarms both; true if they were armed. */
+        boolean clear() {
+            boolean was = timer >= 0;
+            if (was) {
+                vertx.cancelTimer(timer);
+                timer = -1;
+            }
+            if (stall != null) {
+                stall.end();
+                stall = null;
+            }
+            return was;
+        }
     }
 
     /** Drops a client that stopped reading: HTTP/2 resets its one stream, HTTP/1.x loses the connection. */
@@ -210,6 +245,7 @@ public final class Forwarder {
     }
 
     public Future<Void> close() {
+        stalls.close();
         return client.close();
     }
 }

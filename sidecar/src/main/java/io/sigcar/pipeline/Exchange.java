@@ -114,7 +114,7 @@ final class Exchange {
             return;
         }
         done();
-        recorder.finish(facts(Outcome.REJECTED, Reason.REQUEST_TIMEOUT, 0));
+        recorder.finish(facts(Outcome.REJECTED, Reason.CLIENT_CLOSED, 0));
     }
 
     private void done() {

@@ -46,7 +46,13 @@ public enum Reason {
     UPSTREAM_UNAVAILABLE("upstream_unavailable", 502, "The application is not reachable."),
     UPSTREAM_TIMEOUT("upstream_timeout", 504, "The application did not answer in time."),
     /** The client stopped taking the answer; its head is already out, so the connection is cut instead. */
-    SEND_TIMEOUT("send_timeout", 408, "The client did not take the answer in time.");
+    SEND_TIMEOUT("send_timeout", 408, "The client did not take the answer in time."),
+    /**
+     * The client closed its connection (or reset its stream) before the answer was complete. Only
+     * recorded: there is nobody left to answer. 499, as nginx logs it; counted apart so that a
+     * client that leaves is never taken for a failing app.
+     */
+    CLIENT_CLOSED("client_closed", 499, "The client closed the connection before the answer was complete.");
 
     private final String code;
     private final int status;

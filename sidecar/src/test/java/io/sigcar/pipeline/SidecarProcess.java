@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -77,6 +78,19 @@ final class SidecarProcess implements AutoCloseable {
             }
         }
         return Double.NaN;
+    }
+
+    /** The non-zero {@code sigcar_rejections_total} samples, by reason. */
+    Map<String, Double> rejections() throws Exception {
+        Map<String, Double> counts = new java.util.TreeMap<>();
+        var sample = java.util.regex.Pattern.compile("sigcar_rejections_total\\{.*reason=\"([a-z_]+)\".*\\} (\\S+)");
+        for (String line : admin("/metrics").body().split("\n")) {
+            var m = sample.matcher(line);
+            if (m.matches() && Double.parseDouble(m.group(2)) > 0) {
+                counts.merge(m.group(1), Double.parseDouble(m.group(2)), Double::sum);
+            }
+        }
+        return counts;
     }
 
     String output() throws IOException {

@@ -72,7 +72,7 @@ class SlowClientTest {
 
     @TempDir
     static Path dir;
-    FaultyApp app;
+    NginxApp app;
     SidecarProcess sidecar;
     Map<String, String> signed;
 
@@ -84,7 +84,7 @@ class SlowClientTest {
         try (MacKey k = Crypto.create(CryptoConfig.defaults()).macKey(Algorithm.HMAC_SHA256, SECRET)) {
             signed = GithubPreset.sign(k, Unpooled.wrappedBuffer(BODY.getBytes(StandardCharsets.UTF_8)));
         }
-        app = new FaultyApp();
+        app = new NginxApp(dir.resolve("nginx"), 1024, 4096);
         sidecar = new SidecarProcess(dir, List.of("-Xmx128m", "-XX:MaxDirectMemorySize=64m"),
                 "--keys", keys.toString(), "--github-keys", "gh", "--upstream", "127.0.0.1:" + app.port(),
                 "--routes", "name=gh,path=/hook,action=verify,schemes=github;name=all,path=/,action=allow",
@@ -106,7 +106,7 @@ class SlowClientTest {
             signed.forEach(b::header);
             assertEquals(200, client.send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode());
             if (i % 50 == 0) {
-                assertEquals(200, client.send(HttpRequest.newBuilder(URI.create(url("/big?kb=1024"))).build(),
+                assertEquals(200, client.send(HttpRequest.newBuilder(URI.create(url("/big/1024"))).build(),
                         HttpResponse.BodyHandlers.discarding()).statusCode());
             }
         }
@@ -142,7 +142,7 @@ class SlowClientTest {
         // stage misses is cut by the connection-wide watch at twice send-timeout, and the probe
         // sees the reset only after it has taken what its own kernel buffer held, a read a second.
         attack("read", SEND_MS, SEND_MS + 5_000, List.of("-X", "-k", "2", "-n", "1", "-w", "1", "-y", "64",
-                "-z", "32", "-u", url("/big?kb=1024")), this::slowRead);
+                "-z", "32", "-u", url("/big/4096")), this::slowRead);
     }
 
     interface Probe {
@@ -163,9 +163,10 @@ class SlowClientTest {
         AtomicBoolean running = new AtomicBoolean(true);
         AtomicInteger sent = new AtomicInteger();
         AtomicInteger failed = new AtomicInteger();
+        Map<String, AtomicInteger> failures = new java.util.concurrent.ConcurrentHashMap<>();
         AtomicLong maxRssKb = new AtomicLong();
         try {
-            Future<?> normal = pool.submit(() -> normalClient(running, sent, failed));
+            Future<?> normal = pool.submit(() -> normalClient(running, sent, failed, failures));
             Future<?> rss = pool.submit(() -> {
                 while (running.get()) {
                     maxRssKb.accumulateAndGet(rssKb(), Math::max);
@@ -196,6 +197,12 @@ class SlowClientTest {
                     + " available %s; sidecar max RSS %d MiB%n", mode, CONNECTIONS, p50, p99, sent.get(),
                     failed.get(), 100 * errorRate, csv.maxConnected, csv.closed, csv.alwaysAvailable ? "always"
                     : "not always", maxRssKb.get() / 1024);
+            System.out.printf("slow %s: normal client failures %s; sidecar rejections %s%n", mode, failures,
+                    sidecar.rejections());
+            String appErrors = app.errors();
+            if (!appErrors.isBlank()) {
+                System.out.println("slow " + mode + ": nginx (the app) logged: " + appErrors.lines().limit(5).toList());
+            }
             assertTrue(p99 <= timeoutMs + slack, "slow " + mode + " connections closed after p99 " + p99 + " ms");
             assertTrue(java.util.Arrays.stream(closes).allMatch(c -> c >= 0), "a probe got no answer at all");
             assertTrue(p50 >= timeoutMs - 200, "closed before the timeout (p50 " + p50 + " ms): not what is tested");
@@ -230,7 +237,8 @@ class SlowClientTest {
     }
 
     /** Signed requests one after another on a keep-alive connection; any non-200 is a failure. */
-    private Void normalClient(AtomicBoolean running, AtomicInteger sent, AtomicInteger failed) throws Exception {
+    private Void normalClient(AtomicBoolean running, AtomicInteger sent, AtomicInteger failed,
+            Map<String, AtomicInteger> failures) throws Exception {
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         while (running.get()) {
             HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url("/hook"))).timeout(Duration.ofSeconds(5))
@@ -238,11 +246,14 @@ class SlowClientTest {
             signed.forEach(b::header);
             sent.incrementAndGet();
             try {
-                if (client.send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode() != 200) {
+                int status = client.send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+                if (status != 200) {
                     failed.incrementAndGet();
+                    failures.computeIfAbsent(String.valueOf(status), k -> new AtomicInteger()).incrementAndGet();
                 }
             } catch (java.io.IOException e) {
                 failed.incrementAndGet();
+                failures.computeIfAbsent(e.getClass().getSimpleName(), k -> new AtomicInteger()).incrementAndGet();
             }
             Thread.sleep(20);
         }
@@ -298,7 +309,7 @@ class SlowClientTest {
      */
     private long slowRead() throws Exception {
         try (Socket s = connect(2048)) {
-            s.getOutputStream().write("GET /big?kb=4096 HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().write("GET /big/4096 HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             InputStream in = s.getInputStream();
             byte[] buf = new byte[4096];
             long start = 0;
