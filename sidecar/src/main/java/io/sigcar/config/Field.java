@@ -30,7 +30,7 @@ public enum Field {
     MAX_HEADER_BYTES("max-header-bytes", "16384", "Largest header block in bytes (larger: 431)."),
     MAX_HEADERS("max-headers", "100", "Most header fields (more: 431)."),
     MAX_BODY_BYTES("max-body-bytes", "1048576", "Largest body in bytes unless a route sets its own (larger: 413)."),
-    IDLE_TIMEOUT("idle-timeout", "60s", "Close client connections idle this long."),
+    IDLE_TIMEOUT("idle-timeout", "60s", "Close client connections idle this long; an HTTP/2 connection with no open stream is closed after this plus request-timeout, whatever frames (PINGs) it sends."),
     REQUEST_TIMEOUT("request-timeout", "30s", "Time allowed to receive a request head, or an HTTP/2 header block (else the connection closes), and its whole body (else 408)."),
     SEND_TIMEOUT("send-timeout", "30s", "Longest a client may leave an answer backed up: when 32 KiB of it wait unread and do not drain within this time, the connection is cut (slow readers)."),
     MAX_CONNECTIONS("max-connections", "4096", "Most open client connections; over it, new connections are closed at once."),
