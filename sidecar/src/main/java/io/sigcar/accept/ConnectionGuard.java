@@ -215,8 +215,8 @@ public final class ConnectionGuard {
 
     /** Streams open on an HTTP/2 connection, as Netty's codec counts them; 0 if it cannot be asked. */
     private static int openStreams(HttpConnection connection) {
-        if (connection instanceof io.vertx.core.net.impl.ConnectionBase base
-                && base.channelHandlerContext().handler() instanceof io.netty.handler.codec.http2.Http2ConnectionHandler h2) {
+        if (connection instanceof io.vertx.core.net.impl.ConnectionBase base && base.channelHandlerContext()
+                .handler() instanceof io.netty.handler.codec.http2.Http2ConnectionHandler h2) {
             return h2.connection().numActiveStreams();
         }
         return 0;

@@ -124,8 +124,8 @@ public final class WireGuard extends ChannelDuplexHandler {
     }
 
     /**
-     * Netty marks the channel unwritable when more than its high-water mark (32 KiB, set in {@link WireTransport}) waits for the
-     * client. The forward stage cuts a stalled answer at send-timeout; anything else that stalls the
+     * Netty marks the channel unwritable when more than its high-water mark (32 KiB, set in
+     * {@link WireTransport}) waits for the client. The forward stage cuts a stalled answer at send-timeout; anything else that stalls the
      * same way (a WebSocket tunnel, or an answer the relay did not see stall) is cut here once the
      * channel has stayed unwritable for twice that. Linger 0: the queued bytes go with it.
      */

@@ -19,8 +19,8 @@ import java.util.function.Supplier;
 
 /**
  * Vert.x's NIO transport, plus a {@link WireGuard} on every accepted connection of the servers
- * it runs, and buffer sizes that bound what a stalled answer holds ({@link #CLIENT_WRITE_HIGH}). This is the one place a handler can see a connection's bytes before Vert.x's HTTP
- * decoder: on an h2c-enabled server Vert.x calls the connection handler only after the first
+ * it runs, and buffer sizes that bound what a stalled answer holds ({@link #CLIENT_WRITE_HIGH}).
+ * This is the one place a handler can see a connection's bytes before Vert.x's HTTP decoder: on an h2c-enabled server Vert.x calls the connection handler only after the first
  * request head was decoded, too late to refuse that head.
  */
 public final class WireTransport implements io.vertx.core.transport.Transport {

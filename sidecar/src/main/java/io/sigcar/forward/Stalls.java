@@ -13,8 +13,8 @@ import java.util.function.LongSupplier;
  * direct memory (what is queued for its client and what was read from the app) until it drains
  * or {@code send-timeout} cuts it; enough slow readers at once would exhaust direct memory before
  * any of them times out, and then every connection's reads and writes fail. So while Netty's
- * direct memory is over {@link #PRESSURE} of its limit, the oldest stalls are cut at once, as
- * Envoy's overload manager resets the streams that hold the most buffer under memory pressure.
+ * direct memory is over {@link #PRESSURE} of its limit, the oldest stalls are cut at once, much
+ * as Envoy's overload manager resets the streams holding the most buffer under memory pressure.
  * Fast clients are never stalled for long, so they are not the ones cut.
  */
 final class Stalls {

@@ -48,7 +48,8 @@ class Http2IdleTest {
 
     @BeforeAll
     static void start() throws Exception {
-        wire = new WireHarness(keys, Map.of(Field.REQUEST_TIMEOUT, REQUEST_MS + "ms", Field.IDLE_TIMEOUT, IDLE_MS + "ms"));
+        wire = new WireHarness(keys, Map.of(Field.REQUEST_TIMEOUT, REQUEST_MS + "ms",
+                Field.IDLE_TIMEOUT, IDLE_MS + "ms"));
     }
 
     @AfterAll
@@ -57,7 +58,8 @@ class Http2IdleTest {
     }
 
     static boolean answered(H2Client c, int stream) {
-        return c.received.stream().anyMatch(f -> f.type() == DATA && f.stream() == stream && (f.flags() & END_STREAM) != 0);
+        return c.received.stream()
+                .anyMatch(f -> f.type() == DATA && f.stream() == stream && (f.flags() & END_STREAM) != 0);
     }
 
     /** PINGs every 200 ms until the connection closes or {@code untilMs} have passed since {@code t0}. */

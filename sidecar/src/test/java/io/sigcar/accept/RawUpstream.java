@@ -17,7 +17,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * The app behind the sidecar for wire tests: a plain socket server that keeps every byte it
  * receives and reads it with a strict RFC 9112 parser of its own (not Netty's), so a framing
  * mistake in the sidecar's output shows up as a {@link #faults() fault} rather than being
- * papered over by the same library that made it. Answers each request 200 with a fixed body ("ok" unless told), after N ms for {@code /public/hold-N}.
+ * papered over by the same library that made it. Answers each request 200 with a fixed body
+ * ("ok" unless told), after N ms for {@code /public/hold-N}.
  */
 final class RawUpstream implements AutoCloseable {
 

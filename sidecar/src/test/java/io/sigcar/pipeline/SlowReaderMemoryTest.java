@@ -55,7 +55,8 @@ class SlowReaderMemoryTest {
                 Socket s = new Socket();
                 s.setReceiveBufferSize(2048);
                 s.connect(new InetSocketAddress("127.0.0.1", sidecar.port), 5_000);
-                s.getOutputStream().write("GET /big/4096 HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                s.getOutputStream()
+                        .write("GET /big/4096 HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
                 readers.add(s);
             }
             Load.await("the sidecar to cut stalled answers for memory", 30_000,
@@ -76,8 +77,9 @@ class SlowReaderMemoryTest {
             double stillOpen = sidecar.metric("sigcar_connections_active");
             cut = sidecar.metric("sigcar_rejections_total{reason=\"send_timeout\"}");
             double reserved = sidecar.metric("sigcar_buffers_direct_bytes");
-            System.out.printf("slow readers x%d (-Xmx64m, 16 MiB direct): %.0f cut for memory by now, the first after %d ms;"
-                    + " %.0f connections still open; direct memory %.1f MiB%n", READERS, cut, ms, stillOpen, reserved / (1 << 20));
+            System.out.printf("slow readers x%d (-Xmx64m, 16 MiB direct): %.0f cut for memory by now, the first"
+                    + " after %d ms; %.0f connections still open; direct memory %.1f MiB%n", READERS, cut, ms,
+                    stillOpen, reserved / (1 << 20));
             String log = sidecar.output();
             assertFalse(log.contains("OutOfMemoryError"), "heap or direct memory ran out:\n" + tail(log));
             assertFalse(log.contains("failed to allocate"), "a buffer allocation failed:\n" + tail(log));
