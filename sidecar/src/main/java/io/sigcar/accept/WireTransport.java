@@ -30,9 +30,9 @@ public final class WireTransport implements io.vertx.core.transport.Transport {
      * below, this bounds what one answer stalled by a slow reader holds: measured with 200 readers
      * of 4 MiB answers, about 120 KiB each, against about 410 KiB with Netty's defaults.
      */
-    public static final int CLIENT_WRITE_HIGH = 32 * 1024;
+    private static final int CLIENT_WRITE_HIGH = 32 * 1024;
     /** The largest single read from the app. */
-    public static final int UPSTREAM_READ_MAX = 16 * 1024;
+    private static final int UPSTREAM_READ_MAX = 16 * 1024;
 
     private final io.vertx.core.transport.Transport base = io.vertx.core.transport.Transport.NIO;
     private final Supplier<ChannelHandler> guards;

@@ -165,9 +165,10 @@ public final class Forwarder {
                         from.resume();
                     }
                 };
-                to.drainHandler(v -> resume.run());
-                if (socket != null) {
-                    io.sigcar.accept.WireGuard.whenWritable(socket, resume);
+                // HTTP/1.x resumes when the socket drains; Vert.x's drain handler only reports its own
+                // queue, which this relay no longer fills. HTTP/2 streams have only that.
+                if (socket == null || !io.sigcar.accept.WireGuard.whenWritable(socket, resume)) {
+                    to.drainHandler(v -> resume.run());
                 }
             }
         });

@@ -47,7 +47,6 @@ final class Stalls {
     private final long limit;
     private final Map<Long, Stall> stalled = new ConcurrentSkipListMap<>();
     private final AtomicLong sequence = new AtomicLong();
-    private final AtomicLong cuts = new AtomicLong();
     private final long timer;
 
     /**
@@ -91,18 +90,8 @@ final class Stalls {
         for (var it = stalled.values().iterator(); it.hasNext() && n > 0; n--) {
             Stall oldest = it.next();
             it.remove();
-            cuts.incrementAndGet();
             oldest.context.runOnContext(v -> oldest.cut.run());
         }
-    }
-
-    int size() {
-        return stalled.size();
-    }
-
-    /** Answers cut for memory since start. */
-    long cuts() {
-        return cuts.get();
     }
 
     void close() {
