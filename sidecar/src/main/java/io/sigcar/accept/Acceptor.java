@@ -28,7 +28,13 @@ public final class Acceptor {
 
     /** HTTP/1.1 and h2c (prior knowledge and upgrade), with the configured line and header limits. */
     public HttpServerOptions serverOptions() {
-        return new HttpServerOptions()
+        HttpServerOptions options = new HttpServerOptions();
+        if (limits.sendBuffer() > 0) {
+            // A fixed SO_SNDBUF turns the kernel's autotuning off for these sockets: the bound on
+            // what a slow reader pins in kernel memory is paid for in throughput on long fat links.
+            options.setSendBufferSize(limits.sendBuffer());
+        }
+        return options
                 .setMaxInitialLineLength(limits.maxRequestLine())
                 .setMaxHeaderSize(limits.maxHeaderBytes())
                 .setHttp2ClearTextEnabled(true)

@@ -33,6 +33,7 @@ public enum Field {
     IDLE_TIMEOUT("idle-timeout", "60s", "Close client connections idle this long; an HTTP/2 connection with no open stream is closed after this plus request-timeout, whatever frames (PINGs) it sends."),
     REQUEST_TIMEOUT("request-timeout", "30s", "Time allowed to receive a request head, or an HTTP/2 header block (else the connection closes), and its whole body (else 408)."),
     SEND_TIMEOUT("send-timeout", "30s", "Longest a client may leave an answer backed up: when 32 KiB of it wait unread and do not drain within this time, the connection is cut (slow readers)."),
+    SEND_BUFFER("send-buffer", "0", "Kernel send buffer (SO_SNDBUF) of each client connection in bytes; 0 = the kernel's autotuning. A bound caps the kernel memory a client that does not read can pin (Linux doubles the value and caps it at net.core.wmem_max)."),
     MAX_CONNECTIONS("max-connections", "4096", "Most open client connections; over it, new connections are closed at once."),
     MAX_IN_FLIGHT("max-in-flight", "1024", "Most requests being handled at once; over it, 503 overloaded with Retry-After."),
     UPSTREAM_CONNECT_TIMEOUT("upstream-connect-timeout", "2s", "Time allowed to connect to the app (else 502)."),

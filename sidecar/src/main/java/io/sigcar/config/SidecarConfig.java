@@ -29,7 +29,8 @@ public record SidecarConfig(
 
     /** What the accept stage enforces. */
     public record Limits(int maxRequestLine, int maxHeaderBytes, int maxHeaders, long maxBodyBytes,
-            Duration idleTimeout, Duration requestTimeout, Duration sendTimeout, int maxConnections, int maxInFlight) {}
+            Duration idleTimeout, Duration requestTimeout, Duration sendTimeout, int sendBuffer, int maxConnections,
+            int maxInFlight) {}
 
     /** How the forward stage reaches the app. */
     public record Upstream(HostPort address, Duration connectTimeout, Duration timeout, int pool) {}
@@ -51,6 +52,13 @@ public record SidecarConfig(
                 r.get(Field.IDLE_TIMEOUT, Parse::timeout),
                 r.get(Field.REQUEST_TIMEOUT, Parse::timeout),
                 r.get(Field.SEND_TIMEOUT, Parse::timeout),
+                r.get(Field.SEND_BUFFER, t -> {
+                    int bytes = Parse.intIn(t, 0, 1 << 30);
+                    if (bytes > 0 && bytes < 4096) {
+                        throw new IllegalArgumentException("must be 0 (the kernel's autotuning) or at least 4096");
+                    }
+                    return bytes;
+                }),
                 r.get(Field.MAX_CONNECTIONS, t -> Parse.intIn(t, 1, 1_000_000)),
                 r.get(Field.MAX_IN_FLIGHT, t -> Parse.intIn(t, 1, 1_000_000)));
         Upstream upstream = new Upstream(

@@ -51,6 +51,8 @@ class SidecarConfigTest {
                 Arguments.of(Field.ROUTES, "name=a,path=/x,action=verify,schemes=github", "routes[0].schemes: preset 'github' is not enabled"),
                 Arguments.of(Field.ROUTES, "name=a,path=/x,host=a.example:8443,action=allow", "routes[0].host: 'a.example:8443' has a port"),
                 Arguments.of(Field.ROUTES, "name=a,path=/x,action=allow,keys=k1", "routes[0]: keys and schemes only apply to action=verify"),
+                Arguments.of(Field.SEND_BUFFER, "100", "flag --send-buffer: send-buffer: must be 0 (the kernel's autotuning) or at least 4096"),
+                Arguments.of(Field.SEND_BUFFER, "64k", "flag --send-buffer: send-buffer: '64k'"),
                 Arguments.of(Field.UPSTREAM_TIMEOUT, "0", "upstream-timeout: '0' is under 1s"),
                 Arguments.of(Field.MAX_AGE, "99999999999999h", "max-age: '99999999999999h' is longer than 7 days"),
                 Arguments.of(Field.REQUIRE_NONCE, "maybe", "require-nonce: 'maybe' is not true or false"),

@@ -13,6 +13,11 @@ import java.util.concurrent.TimeUnit;
  * where an app inside the test JVM would compete with the sidecar for the same event loops and
  * cores. One worker; static answers served with sendfile. {@code /big/N} is N KiB (for each N
  * given), {@code /hook} and anything else answer {@code ok}.
+ *
+ * <p>Its sockets' send buffer is fixed at 256 KiB ({@code listen ... sndbuf}). An answer the
+ * sidecar holds back for a slow reader waits in nginx's send buffer, which on loopback otherwise
+ * autotunes towards 4 MiB: hundreds of held answers then pin enough kernel memory to push the
+ * whole machine into TCP memory pressure (see {@link MachineLoad}).
  */
 final class NginxApp implements AutoCloseable {
 
@@ -46,7 +51,7 @@ final class NginxApp implements AutoCloseable {
                     client_body_temp_path %1$s/tmp;
                     keepalive_requests 100000;
                     server {
-                        listen 127.0.0.1:%2$d backlog=4096;
+                        listen 127.0.0.1:%2$d backlog=4096 sndbuf=256k;
                         root %1$s/www;
                         location /big/ { default_type application/octet-stream; }
                         location / { default_type text/plain; return 200 "ok"; }

@@ -29,6 +29,12 @@ import org.junit.jupiter.api.io.TempDir;
  * the sidecar died in GC. Now the relay pauses at Netty's 32 KiB, and when direct memory passes
  * half its limit the oldest stalled answers are cut ({@code send_timeout}), so the sidecar stays
  * up and keeps serving: a normal request and a 4 MiB download that is read succeed meanwhile.
+ *
+ * <p>The kernel's share is bounded as in {@link SlowClientTest} ({@code send-buffer} on the
+ * sidecar, {@code sndbuf} on nginx): with loopback's autotuned buffers 300 held answers pin over
+ * a gigabyte of kernel memory, near {@code tcp_mem}'s pressure threshold on a 24 GiB machine,
+ * and what is measured here is the sidecar's own memory. The test fails, saying so, if the
+ * kernel entered TCP memory pressure anyway.
  */
 class SlowReaderMemoryTest {
 
@@ -42,10 +48,11 @@ class SlowReaderMemoryTest {
         Path keys = Files.createDirectory(dir.resolve("keys"));
         Files.write(keys.resolve("k"), "an-unused-key-of-32-bytes-000000".getBytes(StandardCharsets.US_ASCII));
         List<Socket> readers = new ArrayList<>();
+        long pressuresBefore = MachineLoad.pressureEpisodes();
         try (NginxApp app = new NginxApp(dir.resolve("nginx"), 4096);
                 SidecarProcess sidecar = new SidecarProcess(dir, List.of("-Xmx64m", "-XX:MaxDirectMemorySize=16m"),
                         "--keys", keys.toString(), "--upstream", "127.0.0.1:" + app.port(),
-                        "--routes", "name=all,path=/,action=allow", "--send-timeout", "60s",
+                        "--routes", "name=all,path=/,action=allow", "--send-timeout", "60s", "--send-buffer", "131072",
                         "--idle-timeout", "120s", "--upstream-timeout", "60s", "--max-connections", "2000",
                         "--audit", "false")) {
             HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -80,6 +87,12 @@ class SlowReaderMemoryTest {
             System.out.printf("slow readers x%d (-Xmx64m, 16 MiB direct): %.0f cut for memory by now, the first"
                     + " after %d ms; %.0f connections still open; direct memory %.1f MiB%n", READERS, cut, ms,
                     stillOpen, reserved / (1 << 20));
+            long pressures = MachineLoad.pressureEpisodes() - pressuresBefore;
+            System.out.printf("slow readers x%d: kernel TCP memory now %d MiB (pressure starts at %d MiB), pressure"
+                    + " episodes %d%n", READERS, MachineLoad.usedBytes() >> 20, MachineLoad.pressureBytes() >> 20,
+                    pressures);
+            assertEquals(0, pressures, "the kernel ran short of TCP memory: every socket on the machine stalled,"
+                    + " so this measured the machine, not the sidecar");
             String log = sidecar.output();
             assertFalse(log.contains("OutOfMemoryError"), "heap or direct memory ran out:\n" + tail(log));
             assertFalse(log.contains("failed to allocate"), "a buffer allocation failed:\n" + tail(log));

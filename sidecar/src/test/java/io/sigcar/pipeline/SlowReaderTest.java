@@ -165,6 +165,53 @@ class SlowReaderTest {
         }
     }
 
+    /**
+     * {@code send-buffer} fixes the kernel's send buffer of the sidecar's client sockets, read back
+     * from the kernel itself ({@code ss}'s skmem {@code tb}; Linux doubles what was set), while
+     * without it the buffer of a socket that carries a large answer autotunes past that bound.
+     */
+    @Test
+    void theSendBufferBoundsWhatTheKernelHoldsForAClient() throws Exception {
+        long bounded = kernelSendBuffer(Map.of(Field.ROUTES, "name=all,path=/,action=allow",
+                Field.SEND_TIMEOUT, "30s", Field.SEND_BUFFER, "65536", Field.AUDIT, "false"));
+        long autotuned = kernelSendBuffer(Map.of(Field.ROUTES, "name=all,path=/,action=allow",
+                Field.SEND_TIMEOUT, "30s", Field.AUDIT, "false"));
+        System.out.printf("send-buffer: kernel send buffer %d bytes with send-buffer 65536, %d autotuned%n",
+                bounded, autotuned);
+        assertEquals(131072, bounded, "Linux keeps twice the SO_SNDBUF that was set");
+        assertTrue(autotuned > bounded, "without the setting the kernel autotunes: " + autotuned);
+    }
+
+    /** The kernel's send buffer of the sidecar's side of a connection that has taken part of an 8 MiB answer. */
+    private long kernelSendBuffer(Map<Field, String> settings) throws Exception {
+        try (FaultyApp app = new FaultyApp();
+                ProxyHarness proxy = new ProxyHarness(app.port(), keys, settings, InstantSource.system(),
+                        ProxyHarness::none);
+                Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", proxy.ports.proxy()), 5_000);
+            s.getOutputStream().write("GET /big?kb=8192 HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            InputStream in = s.getInputStream();
+            byte[] buf = new byte[65536];
+            for (long got = 0; got < 2 << 20; ) {
+                got += in.read(buf); // read part of it, so the buffer has had a fast flow to tune to
+            }
+            Load.await("the sidecar's buffer to fill again", 5_000, () -> sendBuffer(proxy.ports.proxy(),
+                    s.getLocalPort()) > 0);
+            Thread.sleep(300); // the answer keeps flowing into the now unread socket
+            return sendBuffer(proxy.ports.proxy(), s.getLocalPort());
+        }
+    }
+
+    /** skmem's {@code tb} (sk_sndbuf) of the socket from {@code local} to {@code peer}, from iproute2's ss. */
+    private static long sendBuffer(int local, int peer) throws Exception {
+        Process ss = new ProcessBuilder("ss", "-tmnH", "state", "established", "( sport = :" + local + " and dport = :"
+                + peer + " )").redirectErrorStream(true).start();
+        String out = new String(ss.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+        assertTrue(ss.waitFor(5, TimeUnit.SECONDS) && ss.exitValue() == 0, "ss (iproute2, .ci/setup) ran: " + out);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\btb(\\d+)").matcher(out);
+        return m.find() ? Long.parseLong(m.group(1)) : -1;
+    }
+
     /** Writes {@code left} 1 KiB messages, waiting for drain whenever the socket's queue is full. */
     private static void flood(io.vertx.core.http.ServerWebSocket ws, int left) {
         io.vertx.core.buffer.Buffer kb = io.vertx.core.buffer.Buffer.buffer(new byte[1024]);
