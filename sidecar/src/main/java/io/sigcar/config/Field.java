@@ -24,6 +24,7 @@ public enum Field {
     REQUIRE_CREATED("require-created", "true", "RFC 9421: refuse signatures without the created parameter."),
     REQUIRE_NONCE("require-nonce", "false", "RFC 9421: refuse signatures without a nonce; nonces are single-use."),
     NONCE_CAPACITY("nonce-capacity", "262144", "Entries in the off-heap nonce cache (a power of two, 24 bytes each); when full, requests with nonces fail closed."),
+    REQUIRE_CONTENT_DIGEST("require-content-digest", "true", "RFC 9421: a signature on a request with a body must cover content-digest; false lets it leave the body unsigned (a Content-Digest that is present must still match)."),
     REQUIRED_COMPONENTS("required-components", "", "RFC 9421 components every signature must cover; empty = @method,@authority,@path,@query (+content-digest with a body)."),
     LABELS("labels", "", "RFC 9421 signature labels that must all verify; empty = any one label verifying is enough."),
     MAX_REQUEST_LINE("max-request-line", "8192", "Longest request line in bytes (longer: 414)."),

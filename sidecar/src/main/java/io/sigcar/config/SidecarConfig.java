@@ -39,6 +39,7 @@ public record SidecarConfig(
     public record Verification(Path keysDir, Algorithm keyAlgorithm, Map<String, Algorithm> keyAlgorithms,
             Map<String, List<String>> presetKeys, boolean refuseShortPresetKeys, Duration maxAge,
             Duration futureSkew, Duration webhookTolerance, boolean requireCreated, boolean requireNonce,
+            boolean requireContentDigest,
             int nonceCapacity, List<String> requiredComponents, List<String> labels) {}
 
     public static SidecarConfig from(Settings s) {
@@ -85,6 +86,7 @@ public record SidecarConfig(
                 r.get(Field.WEBHOOK_TOLERANCE, Parse::duration),
                 r.get(Field.REQUIRE_CREATED, Parse::bool),
                 r.get(Field.REQUIRE_NONCE, Parse::bool),
+                r.get(Field.REQUIRE_CONTENT_DIGEST, Parse::bool),
                 r.get(Field.NONCE_CAPACITY, t -> {
                     int n = Parse.intIn(t, 64, 1 << 26);
                     if (Integer.bitCount(n) != 1) {

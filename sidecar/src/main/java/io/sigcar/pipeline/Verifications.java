@@ -74,6 +74,7 @@ public final class Verifications {
                 .withWindow(new TimeWindow(v.maxAge(), v.futureSkew()))
                 .withRequireCreated(v.requireCreated())
                 .withRequireNonce(v.requireNonce())
+                .withDigestRequiredWithBody(v.requireContentDigest())
                 .withRequiredLabels(Set.copyOf(v.labels()))
                 .withClock(ctx.clock());
         if (!v.requiredComponents().isEmpty()) {

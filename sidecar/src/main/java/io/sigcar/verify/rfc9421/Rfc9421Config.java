@@ -13,7 +13,8 @@ import java.util.Set;
  * @param requiredComponents component names every accepted signature covers whole (no {@code key}
  *     selector); derived names start with {@code @}
  * @param digestRequiredWithBody when the body is non-empty, {@code content-digest} must be covered
- *     and the Content-Digest field must match the body
+ *     and the Content-Digest field must match the body; a Content-Digest field that is present
+ *     must match the body either way
  * @param window how old or early {@code created} may be
  * @param requireCreated refuse signatures without {@code created}
  * @param requireNonce refuse signatures without {@code nonce}

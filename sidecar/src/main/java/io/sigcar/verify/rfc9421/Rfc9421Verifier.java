@@ -127,8 +127,11 @@ public final class Rfc9421Verifier implements Verifier {
     }
 
     private Verdict afterMac(List<Passed> passed, SignedRequest request, Instant now) {
+        // A Content-Digest that is there must match even when no signature covers it: the app
+        // may trust it, and Sigcar forwards it.
         boolean digestCovered = passed.stream().anyMatch(p -> covers(p.entry().input(), ContentDigest.FIELD));
-        if (digestCovered || request.body().readableBytes() > 0 && config.digestRequiredWithBody()) {
+        if (digestCovered || !request.headerValues(ContentDigest.FIELD).isEmpty()
+                || request.body().readableBytes() > 0 && config.digestRequiredWithBody()) {
             Optional<Verdict.Rejected> bad = contentDigest.verify(request.headerValues(ContentDigest.FIELD),
                     request.body());
             if (bad.isPresent()) {
