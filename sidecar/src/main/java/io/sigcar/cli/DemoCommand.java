@@ -165,7 +165,9 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
             send("RFC 9421 blake3-keyed", "POST", uri, order, rfc("demo-blake3", "blake3-keyed", "POST", uri, order,
                     now, null), 200);
             send("GitHub webhook", "POST", base + "/hooks/github", order, preset("github", order, now), 200);
-            send("Stripe webhook", "POST", base + "/hooks/stripe", order, preset("stripe", order, now), 200);
+            Map<String, String> stripe = preset("stripe", order, now);
+            send("Stripe webhook", "POST", base + "/hooks/stripe", order, stripe, 200);
+            send("the same Stripe event again", "POST", base + "/hooks/stripe", order, stripe, 401);
             send("Slack webhook", "POST", base + "/hooks/slack", order, preset("slack", order, now), 200);
             send("unsigned", "POST", uri, order, Map.of(), 401);
             send("tampered body", "POST", uri, order.replace("19.99", "0.01"), rfc("demo-hmac", "hmac-sha256", "POST",

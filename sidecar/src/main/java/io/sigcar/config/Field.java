@@ -21,6 +21,7 @@ public enum Field {
     MAX_AGE("max-age", "300s", "Oldest acceptable signature (created), e.g. 300s, 5m."),
     FUTURE_SKEW("future-skew", "30s", "How far in the future created may be (clock skew)."),
     WEBHOOK_TOLERANCE("webhook-tolerance", "300s", "Timestamp tolerance of the stripe and slack presets, either way."),
+    WEBHOOK_SINGLE_USE("webhook-single-use", "true", "Refuse a preset webhook already accepted within its window (replayed): stripe and slack by their verified signature, github by X-GitHub-Delivery when sent."),
     REQUIRE_CREATED("require-created", "true", "RFC 9421: refuse signatures without the created parameter."),
     REQUIRE_NONCE("require-nonce", "false", "RFC 9421: refuse signatures without a nonce; nonces are single-use."),
     NONCE_CAPACITY("nonce-capacity", "262144", "Entries in the off-heap nonce cache (a power of two, 24 bytes each); when full, requests with nonces fail closed."),

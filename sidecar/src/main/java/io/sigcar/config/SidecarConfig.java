@@ -38,7 +38,8 @@ public record SidecarConfig(
     /** Keys and the rules every signature scheme shares. */
     public record Verification(Path keysDir, Algorithm keyAlgorithm, Map<String, Algorithm> keyAlgorithms,
             Map<String, List<String>> presetKeys, boolean refuseShortPresetKeys, Duration maxAge,
-            Duration futureSkew, Duration webhookTolerance, boolean requireCreated, boolean requireNonce,
+            Duration futureSkew, Duration webhookTolerance, boolean webhookSingleUse, boolean requireCreated,
+            boolean requireNonce,
             boolean requireContentDigest,
             int nonceCapacity, List<String> requiredComponents, List<String> labels) {}
 
@@ -84,6 +85,7 @@ public record SidecarConfig(
                 r.get(Field.MAX_AGE, Parse::duration),
                 r.get(Field.FUTURE_SKEW, Parse::duration),
                 r.get(Field.WEBHOOK_TOLERANCE, Parse::duration),
+                r.get(Field.WEBHOOK_SINGLE_USE, Parse::bool),
                 r.get(Field.REQUIRE_CREATED, Parse::bool),
                 r.get(Field.REQUIRE_NONCE, Parse::bool),
                 r.get(Field.REQUIRE_CONTENT_DIGEST, Parse::bool),

@@ -15,6 +15,7 @@ import io.sigcar.verify.preset.SlackPreset;
 import io.sigcar.verify.preset.StripePreset;
 import io.sigcar.verify.replay.NonceCache;
 import io.sigcar.verify.replay.NonceCacheConfig;
+import io.sigcar.verify.replay.ReplayGuard;
 import io.sigcar.verify.replay.TimeWindow;
 import io.sigcar.verify.rfc9421.Rfc9421Config;
 import io.sigcar.verify.rfc9421.Rfc9421Verifier;
@@ -62,10 +63,11 @@ public final class Verifications {
                 continue;
             }
             PresetConfig pc = new PresetConfig(preset.getValue(), webhookWindow);
+            ReplayGuard once = v.webhookSingleUse() ? nonces : null;
             verifiers.add(switch (preset.getKey()) {
-                case "github" -> new GithubPreset(pc, keys, ctx.crypto());
-                case "stripe" -> new StripePreset(pc, keys, ctx.crypto());
-                case "slack" -> new SlackPreset(pc, keys, ctx.crypto());
+                case "github" -> new GithubPreset(pc, keys, ctx.crypto(), once);
+                case "stripe" -> new StripePreset(pc, keys, ctx.crypto(), once);
+                case "slack" -> new SlackPreset(pc, keys, ctx.crypto(), once);
                 default -> throw new IllegalStateException("unknown preset " + preset.getKey());
             });
         }

@@ -18,7 +18,8 @@ class DemoCommandTest {
         for (String expected : new String[] {
             "RFC 9421 hmac-sha256                         200     200", "RFC 9421 blake3-keyed                        200     200",
             "GitHub webhook                               200     200", "Stripe webhook                               200     200",
-            "Slack webhook                                200     200", "missing_signature", "digest_mismatch", "replayed",
+            "Slack webhook                                200     200",
+            "the same Stripe event again                  401     401    replayed", "missing_signature", "digest_mismatch", "replayed",
             "stale", "unknown keyid                                401     401    bad_signature",
             "metrics:  http://127.0.0.1:", "sign --send --key "}) {
             assertTrue(r.out().contains(expected), "missing '" + expected + "' in:\n" + r.out());

@@ -118,6 +118,62 @@ class WebhookEndToEndTest {
         }
     }
 
+    /**
+     * Each preset's webhook is single use within its window, through the sidecar's own nonce
+     * table: Stripe and Slack by the verified signature (adding a bogus {@code v1} does not make a
+     * replay new), GitHub by {@code X-GitHub-Delivery}; a GitHub delivery without the id, which
+     * nothing identifies, still verifies each time. The app sees each event once.
+     */
+    @Test
+    void replayedWebhooksAreRefusedAndNeverForwarded() throws Exception {
+        long now = Instant.now().getEpochSecond();
+        String body = "{\"event\":\"once\",\"at\":" + System.nanoTime() + "}";
+        Map<String, String> stripe = sign("stripe", STRIPE_SECRET, body, now);
+        Map<String, String> slack = sign("slack", SLACK_SECRET, body, now);
+        Map<String, String> github = new java.util.HashMap<>(sign("github", GITHUB_SECRET, body, now));
+        github.put("X-GitHub-Delivery", "72d3162e-cc78-11e3-81ab-" + System.nanoTime());
+        Map<String, String> stripeReordered = Map.of("Stripe-Signature", stripe.get("Stripe-Signature")
+                + ",v1=" + "0".repeat(64));
+        Object[][] cases = {
+            {"/hooks/stripe", stripe, stripeReordered},
+            {"/hooks/slack", slack, slack},
+            {"/hooks/github", github, github},
+        };
+        for (Object[] c : cases) {
+            @SuppressWarnings("unchecked")
+            Map<String, String> first = (Map<String, String>) c[1];
+            @SuppressWarnings("unchecked")
+            Map<String, String> again = (Map<String, String>) c[2];
+            int before = proxy.upstream.seen.size();
+            assertEquals(200, post((String) c[0], body, first).statusCode(), c[0] + " first delivery");
+            var replay = post((String) c[0], body, again);
+            assertEquals(401, replay.statusCode(), c[0] + " replay: " + replay.body());
+            assertTrue(replay.body().contains("\"reason\":\"replayed\""), replay.body());
+            assertEquals(before + 1, proxy.upstream.seen.size(), c[0] + ": the app saw the event once");
+        }
+        Map<String, String> noId = sign("github", GITHUB_SECRET, body + " ", now);
+        assertEquals(200, post("/hooks/github", body + " ", noId).statusCode());
+        assertEquals(200, post("/hooks/github", body + " ", noId).statusCode(), "without an id, nothing to refuse by");
+    }
+
+    @Test
+    void singleUseCanBeTurnedOff(@TempDir Path dir) throws Exception {
+        Files.write(dir.resolve("stripe-1"), STRIPE_SECRET);
+        try (ProxyHarness off = new ProxyHarness(dir, Map.of(Field.STRIPE_KEYS, "stripe-1",
+                Field.WEBHOOK_SINGLE_USE, "false", Field.ROUTES, "name=stripe,path=/,action=verify,schemes=stripe"),
+                InstantSource.system(), Verifications::build)) {
+            String body = "{\"event\":\"twice\"}";
+            Map<String, String> stripe = sign("stripe", STRIPE_SECRET, body, Instant.now().getEpochSecond());
+            for (int i = 0; i < 2; i++) {
+                HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + off.ports.proxy() + "/"))
+                        .POST(HttpRequest.BodyPublishers.ofString(body));
+                stripe.forEach(b::header);
+                assertEquals(200, CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+            }
+            assertEquals(2, off.upstream.seen.size());
+        }
+    }
+
     @Test
     void wrongKeyAndUnknownKeyAnswersAreByteIdentical() throws Exception {
         String body = "x";

@@ -38,9 +38,10 @@ final class HexMac {
      * number of candidates, and every comparison is constant-time.
      *
      * @param prefix the bytes signed before the body ("t." or "v0:ts:"); empty for GitHub
+     * @param matched receives the MAC that matched, when the verdict is {@link Verdict.Verified}
      */
     static Verdict verify(String scheme, PresetConfig config, KeyLookup keys, CryptoProvider crypto,
-            byte[] prefix, ByteBuf body, List<byte[]> candidates) {
+            byte[] prefix, ByteBuf body, List<byte[]> candidates, byte[] matched) {
         List<VerifyKey> usable = new ArrayList<>(config.keyIds().size());
         boolean anyLoaded = false;
         for (String id : config.keyIds()) {
@@ -73,6 +74,7 @@ final class HexMac {
             }
             for (byte[] candidate : candidates) {
                 if (crypto.equal(mac, candidate)) {
+                    System.arraycopy(mac, 0, matched, 0, mac.length);
                     return new Verdict.Verified(key.id(), scheme, Algorithm.HMAC_SHA256);
                 }
             }

@@ -7,6 +7,7 @@ import io.sigcar.reject.Reason;
 import io.sigcar.verify.SignedRequest;
 import io.sigcar.verify.Verdict;
 import io.sigcar.verify.keys.KeyLookup;
+import io.sigcar.verify.replay.ReplayGuard;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -32,7 +33,12 @@ public final class SlackPreset extends PresetVerifier {
 
     /** @param crypto for the constant-time comparison; the MACs run on each key's own provider */
     public SlackPreset(PresetConfig config, KeyLookup keys, CryptoProvider crypto) {
-        super(SCHEME, config, keys, crypto);
+        this(config, keys, crypto, null);
+    }
+
+    /** @param replay makes each request single use within the window (by its verified signature); null: off */
+    public SlackPreset(PresetConfig config, KeyLookup keys, CryptoProvider crypto, ReplayGuard replay) {
+        super(SCHEME, config, keys, crypto, replay);
     }
 
     /** Either header claims the request for Slack, so one without the other is judged (and refused) here. */
@@ -71,7 +77,8 @@ public final class SlackPreset extends PresetVerifier {
         if (late.isPresent()) {
             return Verdict.reject(late.get(), TIMESTAMP_HEADER + " is outside " + config.window());
         }
-        return verifyMac(basePrefix(timestamp), request.body(), List.of(signature));
+        return verifyMac(basePrefix(timestamp), request.body(), List.of(signature),
+                config.window().rememberUntil(created, null));
     }
 
     /** The two headers Slack would send for {@code body} at {@code epochSecond}, timestamp first. */

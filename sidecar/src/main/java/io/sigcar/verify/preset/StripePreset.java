@@ -7,6 +7,7 @@ import io.sigcar.reject.Reason;
 import io.sigcar.verify.SignedRequest;
 import io.sigcar.verify.Verdict;
 import io.sigcar.verify.keys.KeyLookup;
+import io.sigcar.verify.replay.ReplayGuard;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,7 +30,12 @@ public final class StripePreset extends PresetVerifier {
 
     /** @param crypto for the constant-time comparison; the MACs run on each key's own provider */
     public StripePreset(PresetConfig config, KeyLookup keys, CryptoProvider crypto) {
-        super(SCHEME, config, keys, crypto);
+        this(config, keys, crypto, null);
+    }
+
+    /** @param replay makes each event single use within the window (by its verified signature); null: off */
+    public StripePreset(PresetConfig config, KeyLookup keys, CryptoProvider crypto, ReplayGuard replay) {
+        super(SCHEME, config, keys, crypto, replay);
     }
 
     @Override
@@ -84,7 +90,8 @@ public final class StripePreset extends PresetVerifier {
         if (late.isPresent()) {
             return Verdict.reject(late.get(), SIGNATURE_HEADER + " t is outside " + config.window());
         }
-        return verifyMac(signedPrefix(timestamp), request.body(), signatures);
+        return verifyMac(signedPrefix(timestamp), request.body(), signatures,
+                config.window().rememberUntil(created, null));
     }
 
     /** The header Stripe would send for {@code body} at {@code epochSecond}, signed with one key. */
