@@ -136,6 +136,8 @@ def write(suite):
                                                           for s in sizes) + " |")
     L.append("| sigcar-rfc9421-hmac ÷ haproxy-hmac | " + " | ".join(
         ratio(sat("sigcar-rfc9421-hmac", s), sat("haproxy-hmac", s)) for s in sizes) + " |")
+    L.append("| sigcar-rfc9421-redis ÷ sigcar-rfc9421-hmac (shared replay store vs local) | " + " | ".join(
+        ratio(sat("sigcar-rfc9421-redis", s), sat("sigcar-rfc9421-hmac", s)) for s in sizes) + " |")
     L.append("")
 
     # latency

@@ -40,8 +40,20 @@ public record SidecarConfig(
             Map<String, List<String>> presetKeys, boolean refuseShortPresetKeys, Duration maxAge,
             Duration futureSkew, Duration webhookTolerance, boolean webhookSingleUse, boolean requireCreated,
             boolean requireNonce,
-            boolean requireContentDigest,
+            boolean requireContentDigest, ReplayStore replayStore,
             int nonceCapacity, List<String> requiredComponents, List<String> labels) {}
+
+    /**
+     * The shared replay store, or none.
+     *
+     * @param uri null for the local table alone; else {@code redis://} or {@code rediss://}, no password
+     * @param passwordFile the password's file, or null
+     */
+    public record ReplayStore(java.net.URI uri, Path passwordFile, Duration timeout) {
+        public boolean shared() {
+            return uri != null;
+        }
+    }
 
     public static SidecarConfig from(Settings s) {
         Reader r = new Reader(s);
@@ -89,6 +101,15 @@ public record SidecarConfig(
                 r.get(Field.REQUIRE_CREATED, Parse::bool),
                 r.get(Field.REQUIRE_NONCE, Parse::bool),
                 r.get(Field.REQUIRE_CONTENT_DIGEST, Parse::bool),
+                new ReplayStore(r.get(Field.REPLAY_STORE, SidecarConfig::replayStore),
+                        r.get(Field.REPLAY_STORE_PASSWORD_FILE, t -> t.isBlank() ? null : readableFile(t)),
+                        r.get(Field.REPLAY_STORE_TIMEOUT, t -> {
+                            Duration d = Parse.duration(t);
+                            if (d.toMillis() < 1 || d.toSeconds() > 60) {
+                                throw new IllegalArgumentException("'" + t + "' is not between 1ms and 60s");
+                            }
+                            return d;
+                        })),
                 r.get(Field.NONCE_CAPACITY, t -> {
                     int n = Parse.intIn(t, 64, 1 << 26);
                     if (Integer.bitCount(n) != 1) {
@@ -128,6 +149,43 @@ public record SidecarConfig(
             throw new IllegalArgumentException("'" + text + "' is not a loopback address (the app runs in this pod)");
         }
         return hp;
+    }
+
+    /** {@code local} (null) or a Redis URI; a password in it would end up in process listings and logs. */
+    private static java.net.URI replayStore(String text) {
+        String t = text.strip();
+        if (t.equals("local")) {
+            return null;
+        }
+        java.net.URI uri;
+        try {
+            uri = new java.net.URI(t);
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalArgumentException("'" + text + "' is not local or a redis:// URI");
+        }
+        if (!"redis".equals(uri.getScheme()) && !"rediss".equals(uri.getScheme())) {
+            throw new IllegalArgumentException("'" + text + "' is not local, redis://host:port[/db] or rediss://...");
+        }
+        if (uri.getRawUserInfo() != null && uri.getRawUserInfo().contains(":")) {
+            throw new IllegalArgumentException("the URI holds a password: put it in a file and name that file with "
+                    + Field.REPLAY_STORE_PASSWORD_FILE.key());
+        }
+        if (uri.getHost() == null || uri.getRawQuery() != null || uri.getRawFragment() != null) {
+            throw new IllegalArgumentException("'" + text + "' must be redis://host:port[/db]");
+        }
+        String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+        if (!path.isEmpty() && !path.equals("/") && !path.matches("/[0-9]{1,5}")) {
+            throw new IllegalArgumentException("'" + text + "': the path must be a database number, e.g. /0");
+        }
+        return uri;
+    }
+
+    private static Path readableFile(String text) {
+        Path p = Path.of(text.strip());
+        if (!Files.isRegularFile(p) || !Files.isReadable(p)) {
+            throw new IllegalArgumentException("'" + text + "' is not a readable file");
+        }
+        return p;
     }
 
     private static Path directory(String text) {

@@ -86,31 +86,54 @@ public final class Pipeline implements Handler<HttpServerRequest> {
             if (ex.is(Exchange.State.DONE)) {
                 return; // the client left while its body was arriving: nothing to verify or forward
             }
-            ReceivedRequest received = new ReceivedRequest(request, ex.path(), read.result(), ex.receivedAt());
-            String keyId = null;
-            if (route.action() == Action.VERIFY) {
-                ex.verifying();
-                Verdict verdict = verifier.verify(received, route);
-                if (verdict instanceof Verdict.Rejected no) {
-                    ex.reject(new Rejection(no.reason(), no.detail(), false));
-                    return;
+            if (route.action() != Action.VERIFY) {
+                forward(ex, request, read.result(), null);
+                return;
+            }
+            ex.verifying();
+            Verdict verdict = verifier.verify(new ReceivedRequest(request, ex.path(), read.result(), ex.receivedAt()),
+                    route);
+            if (!verifier.needsConfirmation(verdict)) {
+                afterVerify(ex, request, read.result(), verdict);
+                return;
+            }
+            // Only with a shared replay store, and only for nonces and webhook ids: the one wait
+            // off the event loop's own work before forwarding.
+            verifier.confirm(verdict).onComplete(confirmed -> {
+                if (ex.is(Exchange.State.DONE)) {
+                    return; // the client left meanwhile
                 }
-                keyId = ((Verdict.Verified) verdict).keyId();
-            }
-            ex.forwarding(keyId);
-            boolean upgrade = isWebSocketUpgrade(request);
-            if (upgrade) {
-                guard.upgrading(connection); // no more request heads on it: no head deadline
-            }
-            var sending = upgrade ? forwarder.upgrade(request, keyId)
-                    : forwarder.forward(request, read.result(), keyId, recorder.metrics()::upstream);
-            sending.onComplete(sent -> {
-                if (sent.succeeded()) {
-                    ex.forwarded(sent.result());
+                if (confirmed.failed()) {
+                    ex.fail(confirmed.cause());
                 } else {
-                    ex.fail(sent.cause());
+                    afterVerify(ex, request, read.result(), confirmed.result());
                 }
             });
+        });
+    }
+
+    private void afterVerify(Exchange ex, HttpServerRequest request, io.vertx.core.buffer.Buffer body, Verdict verdict) {
+        if (verdict instanceof Verdict.Rejected no) {
+            ex.reject(new Rejection(no.reason(), no.detail(), false));
+        } else {
+            forward(ex, request, body, ((Verdict.Verified) verdict).keyId());
+        }
+    }
+
+    private void forward(Exchange ex, HttpServerRequest request, io.vertx.core.buffer.Buffer body, String keyId) {
+        ex.forwarding(keyId);
+        boolean upgrade = isWebSocketUpgrade(request);
+        if (upgrade) {
+            guard.upgrading(request.connection()); // no more request heads on it: no head deadline
+        }
+        var sending = upgrade ? forwarder.upgrade(request, keyId)
+                : forwarder.forward(request, body, keyId, recorder.metrics()::upstream);
+        sending.onComplete(sent -> {
+            if (sent.succeeded()) {
+                ex.forwarded(sent.result());
+            } else {
+                ex.fail(sent.cause());
+            }
         });
     }
 

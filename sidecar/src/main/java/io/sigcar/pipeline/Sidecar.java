@@ -97,7 +97,8 @@ public final class Sidecar implements AutoCloseable {
         guards.set(guard);
         metrics.load(guard::connections, guard::inFlight);
         Pipeline pipeline = new Pipeline(guard, acceptor, policy, new BodyReader(vertx, config.limits().requestTimeout()),
-                config.limits().maxBodyBytes(), new VerifyStage(this.verification.verifiers(), metrics), forwarder,
+                config.limits().maxBodyBytes(), new VerifyStage(this.verification.verifiers(), metrics,
+                this.verification.shared()), forwarder,
                 new Recorder(metrics, audit), clock);
         this.server = vertx.createHttpServer(acceptor.serverOptions()).connectionHandler(guard::connected)
                 .requestHandler(pipeline).invalidRequestHandler(pipeline::invalid);
@@ -109,7 +110,15 @@ public final class Sidecar implements AutoCloseable {
 
     /** The verifiers and the state behind them (keys, nonce cache) that must be closed with the sidecar. */
     public record Verification(java.util.List<io.sigcar.verify.Verifier> verifiers,
-            java.util.function.BooleanSupplier ready, AutoCloseable resources) {}
+            java.util.function.BooleanSupplier ready, AutoCloseable resources,
+            io.sigcar.verify.replay.SharedReplay shared) {
+
+        /** No shared replay store: the local table decides alone. */
+        public Verification(java.util.List<io.sigcar.verify.Verifier> verifiers,
+                java.util.function.BooleanSupplier ready, AutoCloseable resources) {
+            this(verifiers, ready, resources, null);
+        }
+    }
 
     /** The ports actually bound (they differ from the config when it asks for port 0). */
     public record Ports(int proxy, int admin) {}

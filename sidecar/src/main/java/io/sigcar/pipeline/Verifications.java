@@ -16,6 +16,7 @@ import io.sigcar.verify.preset.StripePreset;
 import io.sigcar.verify.replay.NonceCache;
 import io.sigcar.verify.replay.NonceCacheConfig;
 import io.sigcar.verify.replay.ReplayGuard;
+import io.sigcar.verify.replay.SharedReplay;
 import io.sigcar.verify.replay.TimeWindow;
 import io.sigcar.verify.rfc9421.Rfc9421Config;
 import io.sigcar.verify.rfc9421.Rfc9421Verifier;
@@ -93,12 +94,33 @@ public final class Verifications {
         m.gauge("sigcar.nonce.cache.fill", "Live entries in the nonce cache", nonces::fill);
         m.gauge("sigcar.nonce.cache.capacity", "Slots in the nonce cache", nonces::capacity);
 
+        SidecarConfig.ReplayStore store = v.replayStore();
+        SharedReplay shared = null;
+        if (store.shared()) {
+            var claims = new java.util.concurrent.atomic.AtomicReference<SharedReplay>();
+            SharedReplay.Listener listener = m.replayStore(() -> claims.get() == null || claims.get().up());
+            try {
+                shared = SharedReplay.open(ctx.vertx(), store, nonces, ctx.clock(), listener);
+            } catch (java.io.IOException e) {
+                watcher.close();
+                scheduler.shutdownNow();
+                keys.close();
+                nonces.close();
+                throw new ConfigException(String.valueOf(store.passwordFile()), Field.REPLAY_STORE_PASSWORD_FILE.key(),
+                        "cannot be read: " + e.getMessage());
+            }
+            claims.set(shared);
+        }
+        SharedReplay sharedStore = shared;
         AutoCloseable resources = () -> {
+            if (sharedStore != null) {
+                sharedStore.close();
+            }
             watcher.close();
             scheduler.shutdownNow();
             keys.close();
             nonces.close();
         };
-        return new Sidecar.Verification(verifiers, () -> keys.size() > 0, resources);
+        return new Sidecar.Verification(verifiers, () -> keys.size() > 0, resources, sharedStore);
     }
 }

@@ -131,6 +131,26 @@ public final class Metrics {
         }
     }
 
+    /**
+     * The shared replay store's meters, registered only when one is configured: each claim's
+     * round trip, the claims it did not answer in time, and whether it answered the last one.
+     */
+    public io.sigcar.verify.replay.SharedReplay.Listener replayStore(java.util.function.BooleanSupplier up) {
+        Timer duration = histogram("sigcar.replay.store.duration", "Shared replay store round trip per request")
+                .register(registry);
+        Counter errors = Counter.builder("sigcar.replay.store.errors")
+                .description("Claims the shared replay store did not answer in time (the request got 503)")
+                .register(registry);
+        Gauge.builder("sigcar.replay.store.up", () -> up.getAsBoolean() ? 1 : 0)
+                .description("1 while the shared replay store answers, 0 after a claim it did not").register(registry);
+        return (nanos, answered) -> {
+            duration.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+            if (!answered) {
+                errors.increment();
+            }
+        };
+    }
+
     /** A gauge read from live state, e.g. keys loaded or nonce-cache fill. */
     public void gauge(String name, String description, DoubleSupplier value) {
         Gauge.builder(name, value::getAsDouble).description(description).register(registry);

@@ -40,6 +40,7 @@ public enum Reason {
 
     // ---- verify: our own state ----
     NONCE_CACHE_FULL("nonce_cache_full", 503, "Replay protection is at capacity; retry later."),
+    REPLAY_STORE_UNAVAILABLE("replay_store_unavailable", 503, "Replay protection could not be checked; retry later."),
     NO_KEYS("no_keys", 503, "No verification keys are loaded."),
 
     // ---- forward ----

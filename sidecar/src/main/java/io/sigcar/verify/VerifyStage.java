@@ -3,6 +3,8 @@ package io.sigcar.verify;
 import io.sigcar.policy.Route;
 import io.sigcar.record.Metrics;
 import io.sigcar.reject.Reason;
+import io.sigcar.verify.replay.SharedReplay;
+import io.vertx.core.Future;
 import java.lang.System.Logger.Level;
 import java.util.List;
 
@@ -16,10 +18,35 @@ public final class VerifyStage {
 
     private final List<Verifier> verifiers;
     private final Metrics metrics;
+    private final SharedReplay shared;
 
     public VerifyStage(List<Verifier> verifiers, Metrics metrics) {
+        this(verifiers, metrics, null);
+    }
+
+    /** @param shared the replay store all replicas share, or null for the local table alone */
+    public VerifyStage(List<Verifier> verifiers, Metrics metrics, SharedReplay shared) {
         this.verifiers = List.copyOf(verifiers);
         this.metrics = metrics;
+        this.shared = shared;
+    }
+
+    /**
+     * Whether {@link #confirm} has work to do for this verdict: the local table accepted a nonce
+     * or webhook id that the shared store must accept too.
+     */
+    public boolean needsConfirmation(Verdict verdict) {
+        return shared != null && verdict instanceof Verdict.Verified ok && !ok.claims().isEmpty();
+    }
+
+    /** The verdict once the shared store has had its say: the same, or refused as replayed or unavailable. */
+    public Future<Verdict> confirm(Verdict verdict) {
+        if (!needsConfirmation(verdict)) {
+            return Future.succeededFuture(verdict);
+        }
+        return shared.claim(((Verdict.Verified) verdict).claims()).map(refused -> refused.<Verdict>map(r ->
+                Verdict.reject(r, r == Reason.REPLAYED ? "another replica accepted this nonce or webhook already"
+                        : "the shared replay store did not answer in time")).orElse(verdict));
     }
 
     public Verdict verify(SignedRequest request, Route route) {

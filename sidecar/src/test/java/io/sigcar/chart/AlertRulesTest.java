@@ -81,7 +81,7 @@ class AlertRulesTest {
         String out = new String(p.getInputStream().readAllBytes());
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "promtool hung");
         assertEquals(0, p.exitValue(), out);
-        assertTrue(out.contains("SUCCESS: 8 rules found"), out);
+        assertTrue(out.contains("SUCCESS: 9 rules found"), out);
     }
 
     @Test
@@ -191,6 +191,7 @@ class AlertRulesTest {
             assertFalse(firing.contains("SigcarCryptoFallback"));
             assertFalse(firing.contains("SigcarNoKeys"));
             assertFalse(firing.contains("SigcarNonceCacheNearlyFull"));
+            assertFalse(firing.contains("SigcarReplayStoreUnavailable"));
         } finally {
             if (prometheus != null) {
                 prometheus.destroy();

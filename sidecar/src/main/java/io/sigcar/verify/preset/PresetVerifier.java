@@ -7,6 +7,7 @@ import io.sigcar.reject.Reason;
 import io.sigcar.verify.Verdict;
 import io.sigcar.verify.Verifier;
 import io.sigcar.verify.keys.KeyLookup;
+import io.sigcar.verify.replay.Claim;
 import io.sigcar.verify.replay.ReplayGuard;
 import java.util.HexFormat;
 import java.util.List;
@@ -66,9 +67,11 @@ abstract class PresetVerifier implements Verifier {
         if (replay == null) {
             return ok;
         }
-        Optional<Reason> refused = replay.checkAndRecord(ok.keyId(), scheme + ":" + token, rememberUntil);
+        String pair = scheme + ":" + token;
+        Optional<Reason> refused = replay.checkAndRecord(ok.keyId(), pair, rememberUntil);
         return refused.<Verdict>map(r -> Verdict.reject(r, r == Reason.REPLAYED
                 ? scheme + " webhook was already accepted within its window"
-                : scheme + " webhook could not be recorded for single use")).orElse(ok);
+                : scheme + " webhook could not be recorded for single use"))
+                .orElseGet(() -> ok.withClaims(List.of(new Claim(ok.keyId(), pair, rememberUntil))));
     }
 }

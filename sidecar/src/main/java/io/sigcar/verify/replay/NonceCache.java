@@ -127,6 +127,58 @@ public final class NonceCache implements ReplayGuard, AutoCloseable {
         }
     }
 
+    @Override
+    public void forget(String keyId, String nonce) {
+        if (closed) {
+            return;
+        }
+        byte[] fp;
+        try {
+            fp = fingerprintKey.mac(message(keyId, nonce));
+        } catch (IllegalStateException e) {
+            return;
+        }
+        long lo = (long) LONGS.get(fp, 0);
+        long hi = (long) LONGS.get(fp, 8);
+        int g1 = (int) (lo & groupMask);
+        int g2 = (int) (hi & groupMask);
+        ReentrantLock first = stripes[Math.min(stripeIndex(g1), stripeIndex(g2))];
+        ReentrantLock second = stripes[Math.max(stripeIndex(g1), stripeIndex(g2))];
+        first.lock();
+        try {
+            if (second != first) {
+                second.lock();
+            }
+            try {
+                if (!closed && !clear(g1, lo, hi)) {
+                    clear(g2, lo, hi);
+                }
+            } finally {
+                if (second != first) {
+                    second.unlock();
+                }
+            }
+        } finally {
+            first.unlock();
+        }
+    }
+
+    /** Under the group's lock: frees the live slot holding this fingerprint, if any. */
+    private boolean clear(int group, long lo, long hi) {
+        int base = group * groupSize;
+        for (int i = 0; i < groupSize; i++) {
+            long at = (long) (base + i) * SLOT_BYTES;
+            if (table.get(ValueLayout.JAVA_LONG, at + EXPIRY) != 0
+                    && table.get(ValueLayout.JAVA_LONG, at + FP_LO) == lo
+                    && table.get(ValueLayout.JAVA_LONG, at + FP_HI) == hi) {
+                table.set(ValueLayout.JAVA_LONG, at + EXPIRY, 0L);
+                used.decrement();
+                return true;
+            }
+        }
+        return false;
+    }
+
     private int stripeIndex(int group) {
         return group % stripes.length;
     }

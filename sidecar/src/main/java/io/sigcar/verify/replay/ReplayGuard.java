@@ -16,4 +16,10 @@ public interface ReplayGuard {
      * @param expiresAtEpochSecond when the pair may be forgotten (end of its validity window)
      */
     Optional<Reason> checkAndRecord(String keyId, String nonce, long expiresAtEpochSecond);
+
+    /**
+     * Drops a pair recorded here whose request was then refused for another reason (the shared
+     * store did not answer), so that the client's retry is not taken for a replay.
+     */
+    void forget(String keyId, String nonce);
 }

@@ -10,6 +10,7 @@ import io.sigcar.verify.Verifier;
 import io.sigcar.verify.digest.ContentDigest;
 import io.sigcar.verify.keys.KeyLookup;
 import io.sigcar.verify.keys.VerifyKey;
+import io.sigcar.verify.replay.Claim;
 import io.sigcar.verify.replay.ReplayGuard;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -138,19 +139,23 @@ public final class Rfc9421Verifier implements Verifier {
                 return bad.get();
             }
         }
+        List<Claim> claims = new ArrayList<>(0);
         for (Passed p : passed) {
             Params params = p.params();
             if (params.nonce() != null) {
                 long created = params.created() != null ? params.created() : now.getEpochSecond();
-                Optional<Reason> replayed = replay.checkAndRecord(params.keyId(), params.nonce(),
-                        config.window().rememberUntil(created, params.expires()));
+                long until = config.window().rememberUntil(created, params.expires());
+                Optional<Reason> replayed = replay.checkAndRecord(params.keyId(), params.nonce(), until);
                 if (replayed.isPresent()) {
+                    claims.forEach(c -> replay.forget(c.keyId(), c.token()));
                     return Verdict.reject(replayed.get(), "nonce of signature " + p.entry().label()
                             + " was refused by the replay guard");
                 }
+                claims.add(new Claim(params.keyId(), params.nonce(), until));
             }
         }
-        return passed.getFirst().verdict();
+        Verdict.Verified first = passed.getFirst().verdict();
+        return claims.isEmpty() ? first : first.withClaims(claims);
     }
 
     /** Everything about one signature up to and including its MAC. */

@@ -68,6 +68,20 @@ class NonceCacheTest {
     }
 
     @Test
+    void aForgottenPairIsNewAgainAndNoOtherIsTouched() {
+        NonceCache cache = cache(1024, 32);
+        assertEquals(OK, cache.checkAndRecord("k1", "n-1", T0 + 300));
+        assertEquals(OK, cache.checkAndRecord("k1", "n-2", T0 + 300));
+        cache.forget("k1", "n-1");
+        cache.forget("k1", "never-recorded");
+        cache.forget("k2", "n-2");
+        assertEquals(1, cache.fill());
+        assertEquals(OK, cache.checkAndRecord("k1", "n-1", T0 + 300), "the retry after a store outage");
+        assertEquals(REPLAYED, cache.checkAndRecord("k1", "n-2", T0 + 300));
+        assertEquals(2, cache.fill());
+    }
+
+    @Test
     void theKeyidIsPartOfThePair() {
         NonceCache cache = cache(1024, 32);
         assertEquals(OK, cache.checkAndRecord("k1", "n", T0 + 300));

@@ -30,6 +30,11 @@ final class MemoryReplayGuard implements ReplayGuard {
         return Optional.empty();
     }
 
+    @Override
+    public synchronized void forget(String keyId, String nonce) {
+        seen.remove(List.of(keyId, nonce));
+    }
+
     synchronized int size() {
         return seen.size();
     }

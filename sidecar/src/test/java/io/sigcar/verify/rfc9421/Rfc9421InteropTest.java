@@ -44,8 +44,11 @@ class Rfc9421InteropTest {
             Rfc9421Verifier verifier = new Rfc9421Verifier(
                     Rfc9421Config.defaults().withClock(Fixtures.at(CREATED + 3)),
                     Fixtures.lookup(key), new MemoryReplayGuard(10), Fixtures.CRYPTO);
-            assertEquals(new Verdict.Verified("node-key", "rfc9421", Algorithm.HMAC_SHA256),
+            Verdict.Verified ok = org.junit.jupiter.api.Assertions.assertInstanceOf(Verdict.Verified.class,
                     verifier.verify(request), name);
+            assertEquals(new Verdict.Verified("node-key", "rfc9421", Algorithm.HMAC_SHA256),
+                    new Verdict.Verified(ok.keyId(), ok.scheme(), ok.algorithm()), name);
+            assertEquals(name.contains("nonce") ? 1 : 0, ok.claims().size(), name + ": a nonce is claimed, once");
 
             TestRequest otherPath = new TestRequest(request.method(), request.scheme(), request.authority(),
                     request.rawPath() + "x", request.rawQuery(), request.headers(), request.bytes(), request.receivedAt());

@@ -2,6 +2,7 @@ package io.sigcar.verify.rfc9421;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -63,6 +64,11 @@ class Rfc9421VerifierFuzzTest {
         public Optional<Reason> checkAndRecord(String keyId, String nonce, long expiresAtEpochSecond) {
             return seen.add(List.of(keyId, nonce)) ? Optional.empty() : Optional.of(Reason.REPLAYED);
         }
+
+        @Override
+        public void forget(String keyId, String nonce) {
+            seen.remove(List.of(keyId, nonce));
+        }
     }
 
     private static final ForgetfulGuard GUARD = new ForgetfulGuard();
@@ -104,8 +110,13 @@ class Rfc9421VerifierFuzzTest {
             data = in.readAllBytes();
         }
         GUARD.seen.clear();
-        assertEquals(new Verdict.Verified(KNOWN, Rfc9421Verifier.SCHEME, Algorithm.HMAC_SHA256),
+        Verdict.Verified ok = assertInstanceOf(Verdict.Verified.class,
                 VERIFIER.verify(FuzzRequest.parse(data, Instant.ofEpochSecond(NOW))));
+        assertEquals(new Verdict.Verified(KNOWN, Rfc9421Verifier.SCHEME, Algorithm.HMAC_SHA256),
+                new Verdict.Verified(ok.keyId(), ok.scheme(), ok.algorithm()));
+        // Its nonce, accepted by the local table, is what a shared replay store would be asked to claim.
+        assertEquals(GUARD.seen.stream().map(p -> p.get(1)).sorted().toList(),
+                ok.claims().stream().map(io.sigcar.verify.replay.Claim::token).sorted().toList());
         verify(data);
     }
 
