@@ -117,6 +117,9 @@ sidecar:
   upstreamPort: {{ int $s.upstreamPort }}
   takeoverPortName: {{ $s.takeoverPortName }}
   keysSecret: {{ $s.keysSecret }}
+  {{- with $s.replayStoreSecret }}
+  replayStoreSecret: {{ . }}
+  {{- end }}
   logLevel: {{ $s.logLevel }}
   {{- $requests := dict }}
   {{- range $k, $v := $s.resources.requests }}{{ if $v }}{{ $_ := set $requests $k $v }}{{ end }}{{ end }}

@@ -23,18 +23,24 @@ public record InjectorConfig(Sidecar sidecar) {
 
     /** Proxy settings the injector sets itself from ports and annotations; the settings map may not set them. */
     static final Set<String> MANAGED_SETTINGS = Set.of(Field.LISTEN.key(), Field.UPSTREAM.key(), Field.ADMIN.key(),
-            Field.KEYS.key(), Field.LOG_LEVEL.key());
+            Field.KEYS.key(), Field.LOG_LEVEL.key(), Field.REPLAY_STORE_PASSWORD_FILE.key());
 
-    /** The sidecar template. {@code settings} keys are proxy setting keys, in file order. */
+    /**
+     * The sidecar template. {@code settings} keys are proxy setting keys, in file order.
+     *
+     * @param replayStoreSecret the Secret whose {@code password} entry is the shared replay store's
+     *     password, mounted for {@code replay-store-password-file}; empty for none
+     */
     public record Sidecar(String image, String imagePullPolicy, boolean nativeSidecar, int listenPort, int adminPort,
             int upstreamPort, String takeoverPortName, String keysSecret, String logLevel,
-            Map<String, Quantity> requests, Map<String, Quantity> limits, Map<String, String> settings) {}
+            Map<String, Quantity> requests, Map<String, Quantity> limits, Map<String, String> settings,
+            String replayStoreSecret) {}
 
     /** The built-in defaults (the contract's example file), used for keys the file leaves out. */
     public static InjectorConfig defaults() {
         return new InjectorConfig(new Sidecar("ghcr.io/sigcar/sigcar:0.1.0", "IfNotPresent", true, 8000, 9901, 8080,
                 "http", "sigcar-keys", "info", Map.of("cpu", new Quantity("50m"), "memory", new Quantity("64Mi")),
-                Map.of("memory", new Quantity("256Mi")), Map.of()));
+                Map.of("memory", new Quantity("256Mi")), Map.of(), ""));
     }
 
     public static InjectorConfig load(Path file) {
@@ -60,7 +66,7 @@ public record InjectorConfig(Sidecar sidecar) {
         top.only("sidecar");
         Node s = top.child("sidecar");
         s.only("image", "imagePullPolicy", "nativeSidecar", "listenPort", "adminPort", "upstreamPort",
-                "takeoverPortName", "keysSecret", "logLevel", "resources", "settings");
+                "takeoverPortName", "keysSecret", "logLevel", "resources", "settings", "replayStoreSecret");
         String image = s.text("image", d.image());
         if (image.isBlank() || image.chars().anyMatch(Character::isWhitespace)) {
             throw s.error("image", "'" + image + "' is not an image reference");
@@ -84,6 +90,10 @@ public record InjectorConfig(Sidecar sidecar) {
         if (!Validate.isDnsSubdomain(keysSecret)) {
             throw s.error("keysSecret", "'" + keysSecret + "' is not a Secret name");
         }
+        String replayStoreSecret = s.text("replayStoreSecret", d.replayStoreSecret());
+        if (!replayStoreSecret.isEmpty() && !Validate.isDnsSubdomain(replayStoreSecret)) {
+            throw s.error("replayStoreSecret", "'" + replayStoreSecret + "' is not a Secret name");
+        }
         String logLevel = s.text("logLevel", d.logLevel()).toLowerCase(Locale.ROOT);
         if (!Validate.LOG_LEVELS.contains(logLevel)) {
             throw s.error("logLevel", "'" + logLevel + "' is not one of " + Validate.LOG_LEVELS);
@@ -106,7 +116,7 @@ public record InjectorConfig(Sidecar sidecar) {
                 }
                 if (MANAGED_SETTINGS.contains(key)) {
                     throw st.error(key, "is set by the injector (use listenPort, adminPort, upstreamPort, "
-                            + "keysSecret, logLevel or the pod annotations)");
+                            + "keysSecret, replayStoreSecret, logLevel or the pod annotations)");
                 }
                 if (!e.getValue().isValueNode() || e.getValue().isNull()) {
                     throw st.error(key, "must be a plain value (quote it, e.g. \"1048576\")");
@@ -116,7 +126,7 @@ public record InjectorConfig(Sidecar sidecar) {
         }
         return new InjectorConfig(new Sidecar(image, pull, nativeSidecar, listen, admin, upstream, takeover,
                 keysSecret, logLevel, Map.copyOf(requests), Map.copyOf(limits), java.util.Collections
-                        .unmodifiableMap(settings)));
+                        .unmodifiableMap(settings), replayStoreSecret));
     }
 
     /** A YAML mapping and its dotted path, for errors like {@code injector.yaml: sidecar.listenPort: ...}. */

@@ -39,6 +39,8 @@ public final class PodMutator {
     static final String POLICY_VOLUME = "sigcar-policy";
     static final String KEYS_DIR = "/etc/sigcar/keys";
     static final String POLICY_DIR = "/etc/sigcar/policy";
+    static final String REPLAY_STORE_VOLUME = "sigcar-replay-store";
+    static final String REPLAY_STORE_DIR = "/etc/sigcar/replay-store";
     static final long USER = 65532;
     private static final String DEFAULT_CONTAINER = "kubectl.kubernetes.io/default-container";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -183,7 +185,7 @@ public final class PodMutator {
         for (Volume v : nullToEmpty(pod.getSpec().getVolumes())) {
             // A volume without a name is the API server's to refuse (validation runs after the webhooks).
             if (KEYS_VOLUME.equals(v.getName()) || TMP_VOLUME.equals(v.getName())
-                    || POLICY_VOLUME.equals(v.getName())) {
+                    || POLICY_VOLUME.equals(v.getName()) || REPLAY_STORE_VOLUME.equals(v.getName())) {
                 throw new Refusal("the pod already has a volume named '" + v.getName() + "', which the sidecar uses");
             }
         }
@@ -206,6 +208,10 @@ public final class PodMutator {
             config.settings().forEach((key, value) -> env.put(envName(key), value));
         }
         o.presetKeys().forEach((preset, ids) -> env.put(envName(preset + "-keys"), String.join(",", ids)));
+        boolean replayStoreSecret = !config.replayStoreSecret().isEmpty();
+        if (replayStoreSecret) {
+            env.put(Field.REPLAY_STORE_PASSWORD_FILE.env(), REPLAY_STORE_DIR + "/password");
+        }
 
         List<VolumeMount> mounts = new ArrayList<>();
         mounts.add(new VolumeMountBuilder().withName(KEYS_VOLUME).withMountPath(KEYS_DIR).withReadOnly(true).build());
@@ -213,6 +219,10 @@ public final class PodMutator {
         if (o.policy() != null) {
             mounts.add(new VolumeMountBuilder().withName(POLICY_VOLUME).withMountPath(POLICY_DIR).withReadOnly(true)
                     .build());
+        }
+        if (replayStoreSecret) {
+            mounts.add(new VolumeMountBuilder().withName(REPLAY_STORE_VOLUME).withMountPath(REPLAY_STORE_DIR)
+                    .withReadOnly(true).build());
         }
         Map<String, Quantity> requests = new LinkedHashMap<>(config.requests());
         requests.putAll(o.requests());
@@ -277,6 +287,11 @@ public final class PodMutator {
         // The JVM writes to /tmp (the native library is extracted there) under a read-only root filesystem.
         out.add(new VolumeBuilder().withName(TMP_VOLUME).withNewEmptyDir().withSizeLimit(new Quantity("64Mi"))
                 .endEmptyDir().build());
+        if (!config.replayStoreSecret().isEmpty()) {
+            out.add(new VolumeBuilder().withName(REPLAY_STORE_VOLUME).withNewSecret()
+                    .withSecretName(config.replayStoreSecret()).addNewItem().withKey("password").withPath("password")
+                    .endItem().endSecret().build());
+        }
         if (o.policy() != null) {
             out.add(new VolumeBuilder().withName(POLICY_VOLUME).withNewConfigMap().withName(o.policy().configMap())
                     .addNewItem().withKey(o.policy().key()).withPath(Annotations.DEFAULT_POLICY_KEY).endItem()

@@ -39,6 +39,38 @@ class InjectorConfigTest {
         assertEquals("1048576", s.settings().get("max-body-bytes"));
     }
 
+    /** The replay store's password Secret: mounted read-only, named to the proxy, and nothing else moves. */
+    @Test
+    void aReplayStoreSecretIsMountedAndNamed() throws Exception {
+        InjectorConfig config = InjectorConfig.load(write("sidecar: {replayStoreSecret: payments-redis}"));
+        assertEquals("payments-redis", config.sidecar().replayStoreSecret());
+        io.fabric8.kubernetes.api.model.Pod pod = Reviews.strictPod(Reviews.yamlFile(
+                GoldenTest.DIR.resolve("named-port").resolve("pod.yaml")));
+        io.fabric8.kubernetes.api.model.Pod injected = new PodMutator(config, "test").inject(pod);
+        var volume = injected.getSpec().getVolumes().stream()
+                .filter(v -> v.getName().equals(PodMutator.REPLAY_STORE_VOLUME)).findFirst().orElseThrow();
+        assertEquals("payments-redis", volume.getSecret().getSecretName());
+        assertEquals("password", volume.getSecret().getItems().getFirst().getKey());
+        List<io.fabric8.kubernetes.api.model.Container> all = new java.util.ArrayList<>(
+                injected.getSpec().getContainers());
+        if (injected.getSpec().getInitContainers() != null) {
+            all.addAll(injected.getSpec().getInitContainers());
+        }
+        var sidecar = all.stream().filter(c -> c.getName().equals(PodMutator.CONTAINER)).findFirst().orElseThrow();
+        var mount = sidecar.getVolumeMounts().stream()
+                .filter(m -> m.getName().equals(PodMutator.REPLAY_STORE_VOLUME)).findFirst().orElseThrow();
+        assertEquals("/etc/sigcar/replay-store", mount.getMountPath());
+        assertEquals(true, mount.getReadOnly());
+        assertEquals("/etc/sigcar/replay-store/password", sidecar.getEnv().stream()
+                .filter(e -> e.getName().equals("SIGCAR_REPLAY_STORE_PASSWORD_FILE")).findFirst().orElseThrow()
+                .getValue());
+        // Without the setting, no volume: the golden files stay as they are.
+        io.fabric8.kubernetes.api.model.Pod plain = new PodMutator(InjectorConfig.defaults(), "test").inject(
+                Reviews.strictPod(Reviews.yamlFile(GoldenTest.DIR.resolve("named-port").resolve("pod.yaml"))));
+        assertEquals(false, plain.getSpec().getVolumes().stream()
+                .anyMatch(v -> v.getName().equals(PodMutator.REPLAY_STORE_VOLUME)));
+    }
+
     @Test
     void anEmptyFileMeansTheDefaults() throws Exception {
         assertEquals(InjectorConfig.defaults(), InjectorConfig.load(write("")));
@@ -59,6 +91,9 @@ class InjectorConfigTest {
                 Arguments.of("sidecar: {takeoverPortName: Web_Port}", "sidecar.takeoverPortName: 'Web_Port' is not"),
                 Arguments.of("sidecar: {takeoverPortName: a-very-long-port-name}", "sidecar.takeoverPortName"),
                 Arguments.of("sidecar: {keysSecret: 'my keys'}", "sidecar.keysSecret: 'my keys' is not a Secret name"),
+                Arguments.of("sidecar: {replayStoreSecret: 'my pw'}", "sidecar.replayStoreSecret: 'my pw' is not a Secret name"),
+                Arguments.of("sidecar: {settings: {replay-store-password-file: /x}}",
+                        "sidecar.settings.replay-store-password-file: is set by the injector"),
                 Arguments.of("sidecar: {logLevel: loud}", "sidecar.logLevel: 'loud' is not one of"),
                 Arguments.of("sidecar: {resources: {requests: {cpu: lots}}}",
                         "sidecar.resources.requests.cpu: 'lots' is not a Kubernetes quantity"),
