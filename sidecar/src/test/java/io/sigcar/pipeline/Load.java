@@ -7,6 +7,16 @@ final class Load {
 
     private Load() {}
 
+    /** Whether something accepts TCP connections on this loopback port (a server that has started). */
+    static boolean accepts(int port) {
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 200);
+            return true;
+        } catch (java.io.IOException notYet) {
+            return false;
+        }
+    }
+
     /** The value of the sample line {@code series} in Prometheus text, or NaN when absent. */
     static double sample(String metricsText, String series) {
         for (String line : metricsText.split("\n")) {

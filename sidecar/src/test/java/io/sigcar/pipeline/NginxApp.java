@@ -1,9 +1,7 @@
 package io.sigcar.pipeline;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -63,22 +61,13 @@ final class NginxApp implements AutoCloseable {
         process = new ProcessBuilder(NGINX.toString(), "-e", d + "/error.log", "-c", conf.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("nginx.out").toFile()).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!accepts()) {
+        while (!Load.accepts(port)) {
             if (!process.isAlive() || System.nanoTime() > deadline) {
                 close();
                 throw new IllegalStateException("nginx did not start: " + Files.readString(dir.resolve("nginx.out"))
                         + Files.readString(dir.resolve("error.log")));
             }
             Thread.sleep(50);
-        }
-    }
-
-    private boolean accepts() {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-            return true;
-        } catch (IOException notYet) {
-            return false;
         }
     }
 

@@ -100,6 +100,16 @@ public final class NonceCache implements ReplayGuard, AutoCloseable {
         } catch (IllegalStateException e) {
             return Optional.of(Reason.NONCE_CACHE_FULL);
         }
+        long expiry = Math.max(1, expiresAtEpochSecond);
+        return underBothLocks(fp, (g1, g2, lo, hi) -> insert(g1, g2, lo, hi, expiry, now));
+    }
+
+    /** What runs with both of a fingerprint's groups locked. */
+    private interface GroupsOp<T> {
+        T run(int g1, int g2, long lo, long hi);
+    }
+
+    private <T> T underBothLocks(byte[] fp, GroupsOp<T> op) {
         long lo = (long) LONGS.get(fp, 0);
         long hi = (long) LONGS.get(fp, 8);
         int g1 = (int) (lo & groupMask);
@@ -116,7 +126,7 @@ public final class NonceCache implements ReplayGuard, AutoCloseable {
                 second.lock();
             }
             try {
-                return insert(g1, g2, lo, hi, Math.max(1, expiresAtEpochSecond), now);
+                return op.run(g1, g2, lo, hi);
             } finally {
                 if (second != first) {
                     second.unlock();
@@ -138,29 +148,7 @@ public final class NonceCache implements ReplayGuard, AutoCloseable {
         } catch (IllegalStateException e) {
             return;
         }
-        long lo = (long) LONGS.get(fp, 0);
-        long hi = (long) LONGS.get(fp, 8);
-        int g1 = (int) (lo & groupMask);
-        int g2 = (int) (hi & groupMask);
-        ReentrantLock first = stripes[Math.min(stripeIndex(g1), stripeIndex(g2))];
-        ReentrantLock second = stripes[Math.max(stripeIndex(g1), stripeIndex(g2))];
-        first.lock();
-        try {
-            if (second != first) {
-                second.lock();
-            }
-            try {
-                if (!closed && !clear(g1, lo, hi)) {
-                    clear(g2, lo, hi);
-                }
-            } finally {
-                if (second != first) {
-                    second.unlock();
-                }
-            }
-        } finally {
-            first.unlock();
-        }
+        underBothLocks(fp, (g1, g2, lo, hi) -> !closed && (clear(g1, lo, hi) || clear(g2, lo, hi)));
     }
 
     /** Under the group's lock: frees the live slot holding this fingerprint, if any. */
