@@ -85,8 +85,9 @@ class ChartSchemaTest {
         for (Field f : Field.values()) {
             expected.add(f.key());
         }
-        // The injector derives these from ports, the keys Secret mount and sidecar.logLevel.
-        expected.removeAll(Set.of("listen", "upstream", "admin", "keys", "log-level"));
+        // The injector derives these from ports, the keys Secret mount, sidecar.logLevel and the
+        // sidecar.replayStoreSecret mount.
+        expected.removeAll(Set.of("listen", "upstream", "admin", "keys", "log-level", "replay-store-password-file"));
         Set<String> inSchema = new TreeSet<>();
         SCHEMA.at("/properties/sidecar/properties/settings/properties").propertyNames().forEach(inSchema::add);
         assertEquals(expected, inSchema);

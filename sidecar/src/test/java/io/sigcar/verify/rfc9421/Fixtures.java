@@ -25,6 +25,12 @@ final class Fixtures {
 
     private Fixtures() {}
 
+    /** Who verified and how, without the nonce claims a shared replay store would get; a rejection as it is. */
+    static io.sigcar.verify.Verdict who(io.sigcar.verify.Verdict v) {
+        return v instanceof io.sigcar.verify.Verdict.Verified ok
+                ? new io.sigcar.verify.Verdict.Verified(ok.keyId(), ok.scheme(), ok.algorithm()) : v;
+    }
+
     static VerifyKey key(String id, Algorithm algorithm, byte[] secret) {
         return new VerifyKey(id, algorithm, CRYPTO.macKey(algorithm, secret));
     }

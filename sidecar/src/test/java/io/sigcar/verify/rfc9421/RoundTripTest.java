@@ -60,7 +60,9 @@ class RoundTripTest {
         TestRequest request = TestRequest.of(method, uri, headers, body).with(signed);
         Rfc9421Verifier verifier = new Rfc9421Verifier(Rfc9421Config.defaults().withClock(Fixtures.at(NOW + 5))
                 .withRequireNonce(true), Fixtures.lookup(key), new MemoryReplayGuard(10), Fixtures.CRYPTO);
-        assertEquals(new Verdict.Verified(key.id(), "rfc9421", alg), verifier.verify(request), signed.signatureBase());
+        Verdict first = verifier.verify(request);
+        assertEquals(new Verdict.Verified(key.id(), "rfc9421", alg), Fixtures.who(first), signed.signatureBase());
+        assertEquals(1, ((Verdict.Verified) first).claims().size(), "its nonce is what a shared store would claim");
         assertEquals(Reason.REPLAYED, assertInstanceOf(Verdict.Rejected.class, verifier.verify(request)).reason());
     }
 }
