@@ -18,7 +18,6 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.NetSocket;
 import java.net.ConnectException;
 import java.util.concurrent.TimeoutException;
-import java.util.function.LongConsumer;
 
 /**
  * The forward stage: sends a verified (or allowed) request to the app over a pooled
@@ -31,6 +30,16 @@ public final class Forwarder {
     private final Upstream upstream;
     private final long sendTimeoutMillis;
     private final Stalls stalls;
+    private final AppLinks links;
+    /** Requests sent to the app whose answer has not been relayed to its end (a leak grows it). */
+    private final java.util.concurrent.atomic.AtomicInteger active = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** What the forward stage reports for each request the app answered. */
+    @FunctionalInterface
+    public interface Answered {
+        /** @param nanos from send to the app's response head */
+        void answered(int status, long nanos);
+    }
 
     /** @param sendTimeout how long an answer may stay backed up in front of a client that does not read it */
     public Forwarder(Vertx vertx, Upstream upstream, java.time.Duration sendTimeout) {
@@ -43,24 +52,43 @@ public final class Forwarder {
                         .setConnectTimeout((int) upstream.connectTimeout().toMillis())
                         .setDecompressionSupported(false),
                 new PoolOptions().setHttp1MaxSize(upstream.pool()));
+        this.links = new AppLinks(client, upstream);
     }
 
     /**
      * Forwards and streams the response. The future fails with a {@link Rejection}
      * (upstream unavailable or timed out) only while nothing has been sent to the client.
+     * An HTTP/1.x client's requests go over its own app connection ({@link AppLinks}); h2c
+     * streams share the pool.
      *
-     * @param keyId      the verified keyid for {@code Sigcar-Key-Id}, or null for allowed routes
-     * @param onUpstream receives the nanoseconds from send to the app's response head
+     * @param keyId    the verified keyid for {@code Sigcar-Key-Id}, or null for allowed routes
+     * @param answered receives the app's status and the nanoseconds from send to its response head
      */
-    public Future<Integer> forward(HttpServerRequest in, Buffer body, String keyId, LongConsumer onUpstream) {
+    public Future<Integer> forward(HttpServerRequest in, Buffer body, String keyId, Answered answered) {
         long start = System.nanoTime();
-        return client.request(options(in)).compose(out -> {
+        active.incrementAndGet();
+        RequestOptions options = options(in);
+        Future<io.vertx.core.http.HttpClientRequest> opened = in.version() == HttpVersion.HTTP_2
+                ? client.request(options) : links.request(in.connection(), options);
+        Future<Integer> sent = opened.compose(out -> {
             proxyHeaders(in, out.headers(), keyId);
             return out.send(body);
         }).recover(failure -> Future.failedFuture(classify(failure))).compose(response -> {
-            onUpstream.accept(System.nanoTime() - start);
+            answered.answered(response.statusCode(), System.nanoTime() - start);
             return relay(response, in);
         });
+        sent.onComplete(done -> active.decrementAndGet());
+        return sent;
+    }
+
+    /** Requests sent to the app and not yet relayed to their end. */
+    public int active() {
+        return active.get();
+    }
+
+    /** App connections held by HTTP/1.x client connections. */
+    public int links() {
+        return links.open();
     }
 
     /**
@@ -247,6 +275,7 @@ public final class Forwarder {
 
     public Future<Void> close() {
         stalls.close();
+        links.close();
         return client.close();
     }
 }

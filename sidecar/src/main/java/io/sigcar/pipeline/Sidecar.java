@@ -19,10 +19,7 @@ import io.sigcar.record.Recorder;
 import io.sigcar.verify.VerifyStage;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
-import io.vertx.micrometer.MicrometerMetricsFactory;
-import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.io.OutputStream;
 import java.lang.System.Logger.Level;
 import java.time.InstantSource;
@@ -76,14 +73,8 @@ public final class Sidecar implements AutoCloseable {
                     return g == null || !(channel.localAddress() instanceof java.net.InetSocketAddress local)
                             || local.getPort() != proxyPort.get() || g.accept(channel);
                 })))
-                // Vert.x labels its HTTP meters with the request method by default, which a client
-                // chooses freely: keep only bounded labels (status class), never request data.
-                // A registry name of its own: Vert.x caches registries by name JVM-wide, so under the
-                // shared default name a second Sidecar in one JVM would report into the first one's.
-                .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
-                        .setRegistryName("sigcar-" + java.util.UUID.randomUUID())
-                        .setLabels(java.util.EnumSet.of(io.vertx.micrometer.Label.HTTP_CODE))))
-                .withMetrics(new MicrometerMetricsFactory(registry))
+                // No Vert.x metrics: Sigcar's own meters measure the same exchanges (requests, the app's
+                // answers, connections), and Vert.x's cost about 4 % of the CPU per request beside them.
                 .build();
         Policy policy = new Policy(config.routes());
         this.metrics = new Metrics(registry, config.histogramBuckets(), policy.routeNames());
@@ -92,6 +83,7 @@ public final class Sidecar implements AutoCloseable {
         this.audit = config.audit() ? new AuditLog(auditOut, metrics) : null;
         this.verification = verification.apply(new Context(config, crypto, metrics, clock, vertx));
         this.forwarder = new Forwarder(vertx, config.upstream(), config.limits().sendTimeout());
+        metrics.forwarding(forwarder::active, forwarder::links);
         Acceptor acceptor = new Acceptor(config.limits());
         this.guard = new ConnectionGuard(vertx, config.limits(), metrics::rejected);
         guards.set(guard);

@@ -1,7 +1,6 @@
 package io.sigcar.record;
 
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -9,9 +8,11 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One JSON line per request, written by a dedicated thread so the event loop never blocks
- * on stdout. If the writer falls behind, lines are dropped and counted, never queued
- * without bound. Never holds a key, a signature or a body.
+ * One JSON line per request, written in batches by a dedicated thread so the event loop never
+ * blocks on stdout. A request only formats its line and offers it to a bounded queue: it never
+ * wakes the writer, which drains the queue every {@link #PERIOD_MILLIS} ms and writes what it
+ * took with one write and one flush. If the writer falls behind, lines are dropped and counted,
+ * never queued without bound. Never holds a key, a signature or a body.
  */
 public final class AuditLog implements AutoCloseable {
 
@@ -20,15 +21,21 @@ public final class AuditLog implements AutoCloseable {
             String reason, int status, long latencyMicros) {}
 
     private static final int MAX_PATH = 256;
+    /** How long a line may wait before it is written; also the writer's only wake-up when idle. */
+    static final long PERIOD_MILLIS = 20;
+    /** Lines held at most: about 0.4 s at 40k requests a second. */
+    static final int CAPACITY = 16_384;
+    /** Lines taken per write: bounds the writer's own buffer. */
+    private static final int BATCH = 1_024;
 
-    private final BlockingQueue<String> queue = new ArrayBlockingQueue<>(16_384);
-    private final PrintStream out;
+    private final BlockingQueue<String> queue = new ArrayBlockingQueue<>(CAPACITY);
+    private final OutputStream out;
     private final Metrics metrics;
     private final Thread writer;
     private volatile boolean running = true;
 
     public AuditLog(OutputStream out, Metrics metrics) {
-        this.out = new PrintStream(out, false, StandardCharsets.UTF_8);
+        this.out = out;
         this.metrics = metrics;
         this.writer = Thread.ofPlatform().daemon().name("sigcar-audit").start(this::drain);
     }
@@ -43,27 +50,47 @@ public final class AuditLog implements AutoCloseable {
         field(sb, "outcome", e.outcome().label());
         field(sb, "reason", e.reason());
         sb.append(",\"status\":").append(e.status());
-        sb.append(",\"latency_us\":").append(e.latencyMicros()).append('}');
+        sb.append(",\"latency_us\":").append(e.latencyMicros()).append("}\n");
+        // offer() signals only a thread blocked in take() or poll(timeout); the writer never is.
         if (!queue.offer(sb.toString())) {
             metrics.auditDropped();
         }
     }
 
     private void drain() {
+        var batch = new java.util.ArrayList<String>(BATCH);
+        StringBuilder text = new StringBuilder(BATCH * 160);
         try {
-            while (running || !queue.isEmpty()) {
-                String line = queue.poll(100, TimeUnit.MILLISECONDS);
-                if (line != null) {
-                    out.println(line);
-                    if (queue.isEmpty()) {
-                        out.flush();
+            while (true) {
+                boolean last = !running; // read before draining: close() waits for what was queued before it
+                while (queue.drainTo(batch, BATCH) > 0) {
+                    for (String line : batch) {
+                        text.append(line);
                     }
+                    batch.clear();
+                    writeOut(text);
                 }
+                if (last) {
+                    return;
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(PERIOD_MILLIS));
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         } finally {
+            writeOut(text);
+        }
+    }
+
+    private void writeOut(StringBuilder text) {
+        if (text.isEmpty()) {
+            return;
+        }
+        try {
+            out.write(text.toString().getBytes(StandardCharsets.UTF_8));
             out.flush();
+        } catch (java.io.IOException e) {
+            // stdout is gone (the runtime closed the pipe): nothing to tell, and the proxy goes on.
+        } finally {
+            text.setLength(0);
         }
     }
 
@@ -99,6 +126,7 @@ public final class AuditLog implements AutoCloseable {
     @Override
     public void close() {
         running = false;
+        java.util.concurrent.locks.LockSupport.unpark(writer);
         try {
             writer.join(2_000);
         } catch (InterruptedException e) {

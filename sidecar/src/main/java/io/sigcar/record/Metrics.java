@@ -35,6 +35,8 @@ public final class Metrics {
     private final Map<String, Map<Algorithm, Timer>> verifyTimers = new ConcurrentHashMap<>();
     private final Map<String, Timer> unverifiedTimers = new ConcurrentHashMap<>();
     private final Timer upstreamTimer;
+    /** The app's answers by status class, 1xx to 5xx (anything else counts as 5xx). */
+    private final Counter[] upstreamResponses = new Counter[5];
     private final Map<Reason, Counter> rejections = new EnumMap<>(Reason.class);
     private final Counter auditDropped;
 
@@ -52,6 +54,10 @@ public final class Metrics {
         }
         upstreamTimer = histogram("sigcar.upstream.duration", "App response time, request sent to response head")
                 .register(registry);
+        for (int i = 0; i < upstreamResponses.length; i++) {
+            upstreamResponses[i] = Counter.builder("sigcar.upstream.responses")
+                    .description("Answers from the app, by status class").tag("code", (i + 1) + "xx").register(registry);
+        }
         for (Reason r : Reason.values()) {
             rejections.put(r, Counter.builder("sigcar.rejections").description("Requests refused, by reason")
                     .tag("reason", r.code()).register(registry));
@@ -88,8 +94,12 @@ public final class Metrics {
                 .tag("scheme", scheme).tag("alg", alg).register(registry);
     }
 
-    public void upstream(long nanos) {
+    /** The app answered with {@code status}, {@code nanos} after the request was sent. */
+    public void upstream(int status, long nanos) {
         upstreamTimer.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        int index = status / 100 - 1;
+        upstreamResponses[index >= 0 && index < upstreamResponses.length ? index : upstreamResponses.length - 1]
+                .increment();
     }
 
     public void rejected(Reason reason) {
@@ -129,6 +139,14 @@ public final class Metrics {
             Gauge.builder("sigcar.buffers.direct", p, m -> m.metric().usedDirectMemory()).baseUnit("bytes")
                     .description("Direct memory held by Netty's default allocator").register(registry);
         }
+    }
+
+    /** The forward stage's gauges: requests at the app, and app connections held by client connections. */
+    public void forwarding(java.util.function.IntSupplier active, java.util.function.IntSupplier links) {
+        Gauge.builder("sigcar.upstream.active", active::getAsInt)
+                .description("Requests sent to the app whose answer is not yet relayed to its end").register(registry);
+        Gauge.builder("sigcar.upstream.connections", links::getAsInt)
+                .description("App connections held by HTTP/1.x client connections").register(registry);
     }
 
     /**

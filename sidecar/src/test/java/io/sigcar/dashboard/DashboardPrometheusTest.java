@@ -60,7 +60,7 @@ class DashboardPrometheusTest {
             new Alert("SigcarRejectionRateHigh", "sum by (namespace, pod) (rate(sigcar_request_duration_seconds_count"
                     + "{outcome=\"rejected\"}[5m])) / sum by (namespace, pod) (rate(sigcar_request_duration_seconds_count"
                     + "[5m])) > 0.05", Expect.FIRES),
-            new Alert("SigcarUpstreamErrors", "((sum by (namespace, pod) (rate(vertx_http_client_responses_total"
+            new Alert("SigcarUpstreamErrors", "((sum by (namespace, pod) (rate(sigcar_upstream_responses_total"
                     + "{code=~\"5..\"}[5m])) or 0 * sum by (namespace, pod) (rate(sigcar_request_duration_seconds_count"
                     + "[5m]))) + sum by (namespace, pod) (rate(sigcar_request_duration_seconds_count"
                     + "{outcome=\"upstream_error\"}[5m]))) / sum by (namespace, pod) (rate("

@@ -1,6 +1,7 @@
 package io.sigcar.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -234,8 +235,59 @@ class ForwardingTest {
         throw new AssertionError("no audit line for " + path + " in: " + proxy.audit);
     }
 
+    /**
+     * Each HTTP/1.1 client connection gets its own app connection, reused by its every request and
+     * closed with it: the app sees one peer per client connection, never one per request.
+     */
+    @Test
+    void eachClientConnectionHasItsOwnAppConnection() throws Exception {
+        int before = proxy.upstream.seen.size();
+        try (var a = new java.net.Socket("127.0.0.1", proxy.ports.proxy());
+                var b = new java.net.Socket("127.0.0.1", proxy.ports.proxy())) {
+            for (int i = 0; i < 3; i++) {
+                for (var s : java.util.List.of(a, b)) {
+                    s.getOutputStream().write(("GET /counted/" + i + " HTTP/1.1\r\nHost: a\r\n\r\n")
+                            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    assertTrue(readAnswer(s).startsWith("HTTP/1.1 200"));
+                }
+            }
+            // Other tests' pooled client connections may hold theirs until the 2 s idle timeout.
+            assertTrue(Load.sample(proxy.metrics(), "sigcar_upstream_connections") >= 2, "one per client connection");
+        }
+        var seen = proxy.upstream.seen.subList(before, before + 6);
+        java.util.Set<Integer> fromA = new java.util.HashSet<>();
+        java.util.Set<Integer> fromB = new java.util.HashSet<>();
+        for (int i = 0; i < 6; i++) {
+            (i % 2 == 0 ? fromA : fromB).add(seen.get(i).peerPort());
+        }
+        assertEquals(1, fromA.size(), "client A's three requests came over one app connection: " + fromA);
+        assertEquals(1, fromB.size(), "client B's three requests came over one app connection: " + fromB);
+        assertFalse(fromA.equals(fromB), "and the two clients did not share it");
+        Load.await("app connections closed with their clients", 8_000,
+                () -> Load.sample(proxy.metrics(), "sigcar_upstream_connections") == 0);
+    }
+
+    /** One whole answer with a Content-Length body, read off a keep-alive socket. */
+    private static String readAnswer(java.net.Socket s) throws Exception {
+        s.setSoTimeout(5_000);
+        var in = s.getInputStream();
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int c = in.read();
+            if (c < 0) {
+                throw new java.io.EOFException("closed after: " + head);
+            }
+            head.append((char) c);
+        }
+        var m = java.util.regex.Pattern.compile("(?im)^content-length:\\s*(\\d+)").matcher(head);
+        assertTrue(m.find(), head::toString);
+        in.readNBytes(Integer.parseInt(m.group(1)));
+        return head.toString();
+    }
+
     @Test
     void histogramCountsMatchTheRequestsSent() throws Exception {
+        double answeredBefore = Load.sample(proxy.metrics(), "sigcar_upstream_responses_total{code=\"2xx\"}");
         for (int i = 0; i < 7; i++) {
             assertEquals(200, send(HttpRequest.newBuilder(uri("/counted"))).statusCode());
         }
@@ -244,7 +296,9 @@ class ForwardingTest {
         assertTrue(m.contains("sigcar_request_duration_seconds_bucket{outcome=\"allowed\",route=\"counted\",le=\"+Inf\"} 7"),
                 "buckets add up to the count");
         assertTrue(m.contains("sigcar_upstream_duration_seconds_count"), "upstream histogram");
-        assertTrue(m.contains("vertx_http_server_requests"), "Vert.x metrics are exported too");
+        assertEquals(answeredBefore + 7, Load.sample(m, "sigcar_upstream_responses_total{code=\"2xx\"}"),
+                "the app's answers by status class");
+        assertFalse(m.contains("vertx_http_"), "Vert.x's own HTTP meters are off (ours count the same)");
     }
 
     @Test

@@ -14,8 +14,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class RecordingUpstream implements AutoCloseable {
 
-    /** One request as the app saw it. */
-    record Seen(String method, String uri, Map<String, List<String>> headers, byte[] body) {
+    /** One request as the app saw it; {@code peerPort} tells the sidecar's connections apart. */
+    record Seen(String method, String uri, Map<String, List<String>> headers, byte[] body, int peerPort) {
         String header(String name) {
             List<String> v = headers.get(name.toLowerCase(java.util.Locale.ROOT));
             return v == null || v.isEmpty() ? null : v.getFirst();
@@ -31,13 +31,13 @@ final class RecordingUpstream implements AutoCloseable {
             Map<String, List<String>> headers = new java.util.TreeMap<>();
             ws.headers().forEach(e -> headers.computeIfAbsent(e.getKey().toLowerCase(java.util.Locale.ROOT),
                     k -> new java.util.ArrayList<>()).add(e.getValue()));
-            seen.add(new Seen("WEBSOCKET", ws.uri(), headers, new byte[0]));
+            seen.add(new Seen("WEBSOCKET", ws.uri(), headers, new byte[0], ws.remoteAddress().port()));
             ws.textMessageHandler(text -> ws.writeTextMessage("echo:" + text));
         }).requestHandler(req -> req.body().onSuccess(body -> {
             Map<String, List<String>> headers = new java.util.TreeMap<>();
             req.headers().forEach(e -> headers.computeIfAbsent(e.getKey().toLowerCase(java.util.Locale.ROOT),
                     k -> new java.util.ArrayList<>()).add(e.getValue()));
-            seen.add(new Seen(req.method().name(), req.uri(), headers, body.getBytes()));
+            seen.add(new Seen(req.method().name(), req.uri(), headers, body.getBytes(), req.remoteAddress().port()));
             if (req.path().contains("/slow")) {
                 vertx.setTimer(Long.parseLong(req.getParam("ms", "500")), id -> req.response().end("slow done"));
                 return;

@@ -52,7 +52,7 @@ class SlowReaderTest {
             long millis = (System.nanoTime() - start) / 1_000_000;
             assertTrue(millis >= 900, "cut after " + millis + " ms, before the 1 s send-timeout");
             Load.await("the app's request to be dropped too", 5_000,
-                    () -> Load.sample(proxy.metrics(), "vertx_http_client_active_requests") == 0);
+                    () -> Load.sample(proxy.metrics(), "sigcar_upstream_active") == 0);
             Load.await("the client's connection and in-flight slot to be freed", 5_000, () -> {
                 String metrics = proxy.metrics();
                 return Load.sample(metrics, "sigcar_requests_inflight") == 0
@@ -120,7 +120,7 @@ class SlowReaderTest {
                     "sigcar_rejections_total{reason=\"send_timeout\"}") == 1);
             assertThrows(Exception.class, () -> ended.await(5, TimeUnit.SECONDS), "the stalled answer must not end");
             Load.await("the app's request to be dropped too", 5_000,
-                    () -> Load.sample(proxy.metrics(), "vertx_http_client_active_requests") == 0);
+                    () -> Load.sample(proxy.metrics(), "sigcar_upstream_active") == 0);
             // Same client, same connection: a normal request still works.
             int status = client.request(big.setURI("/ok")).compose(r -> r.send())
                     .compose(r -> r.body().map(b -> r.statusCode())).await(10, TimeUnit.SECONDS);

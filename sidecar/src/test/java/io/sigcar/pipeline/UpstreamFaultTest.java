@@ -95,7 +95,7 @@ class UpstreamFaultTest {
             // 11 rounds leaking even one 100 kB relay each would add > 1 MiB.
             assertTrue(direct - directAfterOne < 1024 * 1024, "direct memory grew from " + directAfterOne + " to "
                     + direct);
-            assertEquals(0, Load.sample(metrics, "vertx_http_client_active_requests"), metrics);
+            assertEquals(0, Load.sample(metrics, "sigcar_upstream_active"), metrics);
         }
     }
 
@@ -116,7 +116,7 @@ class UpstreamFaultTest {
         Load.await("nothing in flight", 10_000, () -> {
             String m = proxy.metrics();
             return Load.sample(m, "sigcar_requests_inflight") == 0
-                    && Load.sample(m, "vertx_http_client_active_requests") == 0;
+                    && Load.sample(m, "sigcar_upstream_active") == 0;
         });
     }
 

@@ -1,0 +1,103 @@
+package io.sigcar.record;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** The audit writer: whole lines, in batches rather than one write per request, bounded, drops counted. */
+class AuditLogTest {
+
+    private static final double[] BUCKETS = {0.001, 0.01};
+
+    private static AuditLog.Entry entry(int i) {
+        return new AuditLog.Entry(Instant.EPOCH, "default", "GET", "/p/" + i + "\"\n", null, Outcome.ALLOWED, null,
+                200, i);
+    }
+
+    /** Records how many times the writer wrote, and everything it wrote. */
+    private static class Counting extends OutputStream {
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        final AtomicInteger writes = new AtomicInteger();
+
+        @Override
+        public synchronized void write(int b) {
+            writes.incrementAndGet();
+            bytes.write(b);
+        }
+
+        @Override
+        public synchronized void write(byte[] b, int off, int len) {
+            writes.incrementAndGet();
+            bytes.write(b, off, len);
+        }
+
+        synchronized String text() {
+            return bytes.toString(StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void linesAreWholeInOrderAndWrittenInBatches() throws Exception {
+        var registry = new SimpleMeterRegistry();
+        var out = new Counting();
+        int n = 5_000;
+        try (var audit = new AuditLog(out, new Metrics(registry, BUCKETS, List.of("default")))) {
+            for (int i = 0; i < n; i++) {
+                audit.write(entry(i));
+            }
+        }
+        String[] lines = out.text().split("\n", -1);
+        assertEquals(n + 1, lines.length, "one line per entry, each ended by a newline");
+        for (int i = 0; i < n; i++) {
+            assertTrue(lines[i].startsWith("{\"time\":\"1970-01-01T00:00:00Z\""), lines[i]);
+            // The path's quote and newline are escaped: a client cannot break or forge a line.
+            assertTrue(lines[i].contains("\"path\":\"/p/" + i + "\\\"\\u000a\""), lines[i]);
+            assertTrue(lines[i].endsWith(",\"latency_us\":" + i + "}"), lines[i]);
+        }
+        assertEquals("", lines[n]);
+        assertTrue(out.writes.get() <= n / 50, out.writes.get() + " writes for " + n + " lines: not batched");
+        assertEquals(0.0, registry.get("sigcar.audit.dropped").counter().count());
+    }
+
+    @Test
+    void aStuckOutputDropsAndCountsInsteadOfGrowing() throws Exception {
+        var registry = new SimpleMeterRegistry();
+        var release = new CountDownLatch(1);
+        var writing = new CountDownLatch(1);
+        var out = new Counting() {
+            @Override
+            public synchronized void write(byte[] b, int off, int len) {
+                writing.countDown();
+                try {
+                    release.await(20, TimeUnit.SECONDS); // stdout's reader stopped reading
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                super.write(b, off, len);
+            }
+        };
+        int n = 3 * AuditLog.CAPACITY;
+        var audit = new AuditLog(out, new Metrics(registry, BUCKETS, List.of("default")));
+        audit.write(entry(0));
+        assertTrue(writing.await(5, TimeUnit.SECONDS), "the writer took the first line");
+        for (int i = 1; i < n; i++) {
+            audit.write(entry(i));
+        }
+        double dropped = registry.get("sigcar.audit.dropped").counter().count();
+        assertEquals(n - 1 - AuditLog.CAPACITY, dropped, "all that did not fit the bounded queue is counted");
+        release.countDown();
+        audit.close();
+        long written = out.text().lines().count();
+        assertEquals(n - (long) dropped, written, "every line not counted as dropped is written");
+    }
+}
