@@ -16,12 +16,12 @@ import java.time.Duration;
  */
 public final class BodyReader {
 
-    private final Vertx vertx;
     private final Duration timeout;
+    private final Deadlines deadlines;
 
     public BodyReader(Vertx vertx, Duration timeout) {
-        this.vertx = vertx;
         this.timeout = timeout;
+        this.deadlines = new Deadlines(vertx, timeout);
     }
 
     public Future<Buffer> read(HttpServerRequest request, long limit) {
@@ -32,7 +32,7 @@ public final class BodyReader {
         Promise<Buffer> promise = Promise.promise();
         // Grows as bytes arrive: a client that only declares a large body reserves nothing.
         Buffer body = Buffer.buffer(declared == null ? 256 : (int) Math.min(Long.parseLong(declared), 16 * 1024));
-        long timer = vertx.setTimer(Math.max(1, timeout.toMillis()), id -> {
+        Deadlines.Deadline deadline = deadlines.start(() -> {
             if (promise.tryFail(new Rejection(Reason.REQUEST_TIMEOUT, "body not complete in " + timeout, true))) {
                 request.pause();
             }
@@ -40,7 +40,7 @@ public final class BodyReader {
         request.handler(chunk -> {
             if (body.length() + chunk.length() > limit) {
                 if (promise.tryFail(new Rejection(Reason.BODY_TOO_LARGE, "over " + limit + " bytes", true))) {
-                    vertx.cancelTimer(timer);
+                    deadline.cancel();
                     request.pause();
                 }
                 return;
@@ -48,13 +48,13 @@ public final class BodyReader {
             body.appendBuffer(chunk);
         });
         request.exceptionHandler(e -> {
-            vertx.cancelTimer(timer);
+            deadline.cancel();
             promise.tryFail(e instanceof WireGuard.ObsFold
                     ? new Rejection(Reason.AMBIGUOUS_FRAMING, e.getMessage(), true)
                     : new Rejection(Reason.BAD_REQUEST, e.getClass().getSimpleName(), true));
         });
         request.endHandler(v -> {
-            vertx.cancelTimer(timer);
+            deadline.cancel();
             promise.tryComplete(body);
         });
         return promise.future();

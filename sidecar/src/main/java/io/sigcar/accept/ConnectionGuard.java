@@ -164,16 +164,20 @@ public final class ConnectionGuard {
         private final HttpConnection connection;
         private final boolean h2;
         private int active;
+        /** When the connection is cut if it has no request by then (System.nanoTime). */
+        private long due;
         private long timer = -1;
+        /** When the armed timer fires; it may be earlier than {@link #due}, never later. */
+        private long timerAt;
 
         Head(HttpConnection connection, boolean h2) {
             this.connection = connection;
             this.h2 = h2;
         }
 
+        /** No timer is touched: the one armed finds the request when it fires, and stands down. */
         void requestStarted() {
             active++;
-            disarm();
         }
 
         void requestEnded() {
@@ -185,24 +189,48 @@ public final class ConnectionGuard {
             }
         }
 
+        /**
+         * Moves the deadline to {@code millis} from now. A timer already armed for earlier stays:
+         * it re-arms for the rest when it fires, so a busy connection costs one timer per deadline
+         * length, not one per request.
+         */
         void arm(long millis) {
+            long now = System.nanoTime();
+            due = now + Math.max(1, millis) * 1_000_000L;
+            if (timer >= 0 && timerAt - due <= 0) {
+                return;
+            }
             disarm();
-            timer = vertx.setTimer(Math.max(1, millis), id -> {
-                timer = -1;
-                if (active > 0) {
-                    return;
-                }
-                if (h2 && openStreams(connection) > 0) {
-                    arm(millis); // a stream this guard did not see start (the h2c upgrade's first one)
-                    return;
-                }
-                onCut.accept(Reason.REQUEST_TIMEOUT);
-                if (h2) {
-                    // GOAWAY NO_ERROR (every stream the client sent was answered); the cut below does not wait.
-                    connection.shutdown(0, java.util.concurrent.TimeUnit.MILLISECONDS);
-                }
-                cut(connection, false);
-            });
+            schedule(now);
+        }
+
+        private void schedule(long now) {
+            long millis = Math.max(1, (due - now + 999_999) / 1_000_000);
+            timerAt = now + millis * 1_000_000L;
+            timer = vertx.setTimer(millis, id -> fire());
+        }
+
+        private void fire() {
+            timer = -1;
+            if (active > 0) {
+                return; // requestEnded arms again
+            }
+            long now = System.nanoTime();
+            if (due - now > 0) {
+                schedule(now); // the deadline moved while this timer waited
+                return;
+            }
+            if (h2 && openStreams(connection) > 0) {
+                // A stream this guard did not see start (the h2c upgrade's first one).
+                arm(limits.idleTimeout().toMillis() + limits.requestTimeout().toMillis());
+                return;
+            }
+            onCut.accept(Reason.REQUEST_TIMEOUT);
+            if (h2) {
+                // GOAWAY NO_ERROR (every stream the client sent was answered); the cut below does not wait.
+                connection.shutdown(0, java.util.concurrent.TimeUnit.MILLISECONDS);
+            }
+            cut(connection, false);
         }
 
         void disarm() {

@@ -47,7 +47,7 @@ public final class Target {
 
     /** Why a path is ambiguous, or null when it is safe to route on. */
     public static String ambiguity(String path) {
-        String lower = path.toLowerCase(Locale.ROOT);
+        String lower = path.indexOf('%') < 0 ? "" : path.toLowerCase(Locale.ROOT); // runs on every request
         if (lower.contains("%2f") || lower.contains("%5c") || lower.contains("%2e") || lower.contains("%00")) {
             return "contains an encoded '/', '\\', '.' or NUL";
         }
@@ -65,13 +65,18 @@ public final class Target {
             // Servlet containers drop ';params' from each segment before routing: '/admin;x' is '/admin' to them.
             return "contains ';' (path parameters)";
         }
-        for (String segment : path.split("/", -1)) {
-            // Servlet containers drop ';params' before normalising, so '..;x' is a dot segment to them.
-            int semicolon = segment.indexOf(';');
-            String name = semicolon < 0 ? segment : segment.substring(0, semicolon);
-            if (name.equals(".") || name.equals("..")) {
+        // ';' is refused above, so a segment is a dot segment only when it is exactly '.' or '..'.
+        int start = 0;
+        while (start <= path.length()) {
+            int end = path.indexOf('/', start);
+            if (end < 0) {
+                end = path.length();
+            }
+            int length = end - start;
+            if ((length == 1 || length == 2) && path.charAt(start) == '.' && path.charAt(end - 1) == '.') {
                 return "contains a dot segment";
             }
+            start = end + 1;
         }
         return null;
     }

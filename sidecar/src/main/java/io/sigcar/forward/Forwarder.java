@@ -25,6 +25,8 @@ import java.util.concurrent.TimeoutException;
  */
 public final class Forwarder {
 
+    private static final System.Logger LOG = System.getLogger(Forwarder.class.getName());
+
     private final Vertx vertx;
     private final HttpClientAgent client;
     private final Upstream upstream;
@@ -249,6 +251,7 @@ public final class Forwarder {
         if (failure instanceof Rejection r) {
             return r;
         }
+        LOG.log(System.Logger.Level.DEBUG, "app request failed: {0}", failure.toString());
         boolean timeout = failure instanceof TimeoutException
                 || failure.getClass().getSimpleName().contains("Timeout");
         if (timeout) {

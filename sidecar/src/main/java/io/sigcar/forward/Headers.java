@@ -51,6 +51,9 @@ final class Headers {
         }
         Set<String> named = null;
         for (String connection : from.getAll("connection")) {
+            if (connection.equalsIgnoreCase("keep-alive") || connection.equalsIgnoreCase("close")) {
+                continue; // the usual value, and it names no field
+            }
             for (String token : connection.split(",")) {
                 String t = token.strip().toLowerCase(Locale.ROOT);
                 if (!t.isEmpty() && !hopByHop(t)) {
