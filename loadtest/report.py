@@ -168,6 +168,27 @@ def write(suite):
               f"{statistics.median(st['aot_ms']):.0f} ms with it (`-XX:AOTCache`, trained in this run with "
               f"`-XX:AOTCacheOutput` and {p['train_s']} s of traffic; cache {st['aot_cache_mib']:.0f} MiB). "
               f"All runs: {', '.join(f'{x:.0f}' for x in st['cold_ms'])} / {', '.join(f'{x:.0f}' for x in st['aot_ms'])} ms.", ""]
+    wu = res.get("warmup")
+    if wu:
+        ng, own = sat("nginx", 1024), sat("sigcar-github", 1024)
+        labels = list(wu)
+        L += ["## Warm-up: a fresh Sigcar under load from its first second", "",
+              f"sigcar-github, 1 KiB, a new process for each curve; wrk starts the moment the port accepts "
+              f"and the app's own counter (nginx stub_status) is read every second from process start. "
+              f"Warm references from this run's saturation phase: nginx {ng or 0:,.0f} req/s, "
+              f"Sigcar {own or 0:,.0f} req/s.", "",
+              "| second | " + " | ".join(f"{l} req/s | ÷ warm nginx | ÷ warm Sigcar" for l in labels) + " |",
+              "|---:|" + "---:|---:|---:|" * len(labels)]
+        n = max(len(c["rps"]) for c in wu.values())
+        for k in range(n):
+            cells = []
+            for l in labels:
+                v = wu[l]["rps"][k] if k < len(wu[l]["rps"]) else None
+                cells += [f"{v:,}" if v is not None else "–", ratio(v, ng) if v is not None else "–",
+                          ratio(v, own) if v is not None else "–"]
+            L.append(f"| {k + 1} | " + " | ".join(cells) + " |")
+        L += ["", "Listening after: " + ", ".join(f"{l} {c['listen_ms']:.0f} ms" for l, c in wu.items())
+              + ". Second k is the window from k-1 to k seconds after the process was started.", ""]
     if res.get("jvm"):
         L += ["## JVM flag variants (sigcar-github, 1 KiB, fresh process each)", "",
               "| variant | saturation req/s | p99 (closed loop) | CPU per 1k req | RSS peak | first proxied 200 |",
@@ -218,6 +239,27 @@ def plot(suite, base):
                 "plot " + ", ".join(f"'{d}' using 1:2 with lines lw 2 title '{sc}'" for sc, d in series)]
         if gnuplot(cmds):
             out.append((f"latency at {frac}%", png))
+    wu = res.get("warmup")
+    if wu:
+        dat = os.path.join(data_dir, "warmup.dat")
+        labels = list(wu)
+        n = max(len(c["rps"]) for c in wu.values())
+        with open(dat, "w") as f:
+            for k in range(n):
+                f.write(f"{k + 1} " + " ".join(str(wu[l]["rps"][k]) if k < len(wu[l]["rps"]) else "?" for l in labels)
+                        + "\n")
+        ng = res["saturation"].get("nginx/1024", {}).get("rps", 0)
+        own = res["saturation"].get("sigcar-github/1024", {}).get("rps", 0)
+        png = f"{base}-warmup.png"
+        lines = [f"'{dat}' using 1:{i + 2} with linespoints lw 2 title 'fresh Sigcar, {l}'" for i, l in enumerate(labels)]
+        lines += [f"{ng} with lines dt 2 lw 2 title 'warm nginx proxy_pass'",
+                  f"{own} with lines dt 3 lw 2 title 'warm Sigcar'"]
+        cmds = ["set terminal pngcairo size 1000,600" if has_cairo() else "set terminal png size 1000,600",
+                f"set output '{png}'", "set title 'Warm-up: req/s in 1-s windows from process start (github HMAC, 1 KiB)'",
+                "set xlabel 'seconds since process start'", "set ylabel 'requests/s'", "set yrange [0:*]",
+                "set key outside right", "set grid", "plot " + ", ".join(lines)]
+        if gnuplot(cmds):
+            out.append(("warm-up curve", png))
     sizes = suite.p["sizes"]
     if not res["saturation"]:
         return out
