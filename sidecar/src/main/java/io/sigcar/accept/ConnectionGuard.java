@@ -68,8 +68,9 @@ public final class ConnectionGuard {
                 h.disarm();
             }
         };
-        if (connection instanceof io.vertx.core.net.impl.ConnectionBase base) {
-            base.channel().closeFuture().addListener(f -> closed.run());
+        io.netty.channel.Channel channel = Channels.of(connection);
+        if (channel != null) {
+            channel.closeFuture().addListener(f -> closed.run());
         } else {
             connection.closeHandler(v -> closed.run());
         }
@@ -130,15 +131,16 @@ public final class ConnectionGuard {
      * also throws away what is queued for the client (linger 0: the kernel sends a reset).
      */
     public static void cut(HttpConnection connection, boolean discardQueued) {
-        if (connection instanceof io.vertx.core.net.impl.ConnectionBase base) {
-            if (!base.channel().isOpen()) {
+        io.netty.channel.ChannelHandlerContext vertxHandler = Channels.context(connection);
+        if (vertxHandler != null) {
+            if (!vertxHandler.channel().isOpen()) {
                 return; // gone already (setting linger on a closed socket throws)
             }
             if (discardQueued) {
-                base.channel().config().setOption(io.netty.channel.ChannelOption.SO_LINGER, 0);
+                vertxHandler.channel().config().setOption(io.netty.channel.ChannelOption.SO_LINGER, 0);
             }
             // From Vert.x's own handler context: the close starts below that handler and skips it.
-            base.channelHandlerContext().close();
+            vertxHandler.close();
         } else {
             connection.close();
         }
@@ -243,8 +245,8 @@ public final class ConnectionGuard {
 
     /** Streams open on an HTTP/2 connection, as Netty's codec counts them; 0 if it cannot be asked. */
     private static int openStreams(HttpConnection connection) {
-        if (connection instanceof io.vertx.core.net.impl.ConnectionBase base && base.channelHandlerContext()
-                .handler() instanceof io.netty.handler.codec.http2.Http2ConnectionHandler h2) {
+        io.netty.channel.ChannelHandlerContext vertxHandler = Channels.context(connection);
+        if (vertxHandler != null && vertxHandler.handler() instanceof io.netty.handler.codec.http2.Http2ConnectionHandler h2) {
             return h2.connection().numActiveStreams();
         }
         return 0;

@@ -2,6 +2,7 @@ package io.sigcar.forward;
 
 import io.netty.channel.Channel;
 import io.netty.util.AttributeKey;
+import io.sigcar.accept.Channels;
 import io.sigcar.config.SidecarConfig.Upstream;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpClientAgent;
@@ -38,7 +39,7 @@ final class AppLinks {
 
     /** A request to the app for one arriving on {@code from}; called on {@code from}'s event loop. */
     Future<HttpClientRequest> request(HttpConnection from, RequestOptions options) {
-        Channel channel = from instanceof io.vertx.core.net.impl.ConnectionBase base ? base.channel() : null;
+        Channel channel = Channels.of(from);
         if (channel == null || closed) {
             return pool.request(options);
         }

@@ -1,5 +1,6 @@
 package io.sigcar.forward;
 
+import io.sigcar.accept.Channels;
 import io.sigcar.config.SidecarConfig.Upstream;
 import io.sigcar.reject.Reason;
 import io.sigcar.reject.Rejection;
@@ -75,7 +76,7 @@ public final class Forwarder {
         Future<Integer> sent = opened.compose(out -> {
             proxyHeaders(in, out.headers(), keyId);
             return out.send(body);
-        }).recover(failure -> Future.failedFuture(classify(failure))).compose(response -> {
+        }).recover(failure -> Future.failedFuture(classify(failure, in))).compose(response -> {
             answered.answered(response.statusCode(), System.nanoTime() - start);
             return relay(response, in);
         });
@@ -104,7 +105,7 @@ public final class Forwarder {
             out.putHeader("connection", "Upgrade");
             out.putHeader("upgrade", in.getHeader("upgrade"));
             return out.connect();
-        }).recover(failure -> Future.failedFuture(classify(failure))).compose(response -> {
+        }).recover(failure -> Future.failedFuture(classify(failure, in))).compose(response -> {
             if (response.statusCode() != 101) {
                 return relay(response, in);
             }
@@ -162,13 +163,12 @@ public final class Forwarder {
             // firing first is still the client's fault.
             boolean clientStalled = backlog.clear();
             if (done.tryFail(clientStalled ? new Rejection(Reason.SEND_TIMEOUT, "answer not taken before the app's"
-                    + " connection idled out", true) : classify(e))) {
+                    + " connection idled out", true) : classify(e, in))) {
                 cut(in);
             }
         });
         // HTTP/1.x: the client's socket itself, so the app is paused as soon as Netty's buffer is full.
-        io.netty.channel.Channel socket = version != HttpVersion.HTTP_2
-                && in.connection() instanceof io.vertx.core.net.impl.ConnectionBase base ? base.channel() : null;
+        io.netty.channel.Channel socket = version != HttpVersion.HTTP_2 ? Channels.of(in.connection()) : null;
         from.handler(chunk -> {
             if (to.ended() || to.closed()) {
                 return;
@@ -247,9 +247,17 @@ public final class Forwarder {
         }
     }
 
-    private static Rejection classify(Throwable failure) {
+    /**
+     * What an app-side failure means for the exchange. A client that left takes its app
+     * connection with it ({@link AppLinks}), and that close can reach the app request before
+     * Vert.x tells the exchange the client is gone: the client's leaving, not the app's failure.
+     */
+    private static Rejection classify(Throwable failure, HttpServerRequest in) {
         if (failure instanceof Rejection r) {
             return r;
+        }
+        if (in.response().closed() || Channels.closed(in.connection())) {
+            return new Rejection(Reason.CLIENT_CLOSED, "client closed before the answer", false);
         }
         LOG.log(System.Logger.Level.DEBUG, "app request failed: {0}", failure.toString());
         boolean timeout = failure instanceof TimeoutException

@@ -4,6 +4,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.sigcar.accept.Acceptor;
 import io.sigcar.accept.BodyReader;
+import io.sigcar.accept.Channels;
 import io.sigcar.accept.ConnectionGuard;
 import io.sigcar.accept.WireGuard;
 import io.sigcar.accept.WireTransport;
@@ -53,6 +54,7 @@ public final class Sidecar implements AutoCloseable {
     /** @param verification builds the verifiers (and their key store) once crypto and metrics exist */
     public Sidecar(SidecarConfig config, Crypto crypto, InstantSource clock, OutputStream auditOut,
             Function<Context, Verification> verification) {
+        Channels.check(); // the connection layer reaches below Vert.x's API: fail here, not under load
         this.config = config;
         this.proxyPort.set(config.listen().port());
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);

@@ -77,6 +77,27 @@ class UpstreamFaultTest {
     }
 
     @Test
+    void aClientThatLeavesBeforeTheAnswerIsNotTheAppsFailure() throws Exception {
+        // The client's app connection closes with it; that close must not be read as the app failing.
+        try (FaultyApp app = new FaultyApp();
+                ProxyHarness proxy = new ProxyHarness(app.port(), keys, SETTINGS, InstantSource.system(),
+                        ProxyHarness::none)) {
+            int clients = 20;
+            for (int i = 0; i < clients; i++) {
+                try (Socket s = new Socket("127.0.0.1", proxy.ports.proxy())) {
+                    s.getOutputStream().write("GET /slow?ms=400 HTTP/1.1\r\nHost: a\r\n\r\n"
+                            .getBytes(StandardCharsets.US_ASCII));
+                    Thread.sleep(50); // the request is at the app by now
+                }
+            }
+            settle(proxy);
+            String metrics = proxy.metrics();
+            assertEquals(clients, Load.sample(metrics, "sigcar_rejections_total{reason=\"client_closed\"}"), metrics);
+            assertEquals(0, Load.sample(metrics, "sigcar_rejections_total{reason=\"upstream_unavailable\"}"), metrics);
+        }
+    }
+
+    @Test
     void faultsLeaveNoRequestsConnectionsOrBuffersBehind() throws Exception {
         try (FaultyApp app = new FaultyApp();
                 ProxyHarness proxy = new ProxyHarness(app.port(), keys, SETTINGS, InstantSource.system(),
