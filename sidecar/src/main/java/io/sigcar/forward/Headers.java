@@ -2,8 +2,11 @@ package io.sigcar.forward;
 
 import io.vertx.core.MultiMap;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.BiConsumer;
 
 /** Which header fields cross the proxy: hop-by-hop fields never do, nor client-sent {@code Sigcar-*}. */
 final class Headers {
@@ -12,18 +15,36 @@ final class Headers {
 
     /** Copies end-to-end fields from {@code from} into {@code to}, also dropping those named by Connection. */
     static void copyEndToEnd(MultiMap from, MultiMap to, boolean request) {
-        Set<String> named = namedByConnection(from);
+        copyEndToEnd(from, connection(from), to::add, request);
+    }
+
+    /** The values of a head's Connection fields; no list is made for the usual head without one. */
+    static List<String> connection(MultiMap head) {
+        return head.contains("connection") ? head.getAll("connection") : List.of();
+    }
+
+    /** The same for any field list (Vert.x's or Netty's), given its Connection values. */
+    static void copyEndToEnd(Iterable<Map.Entry<String, String>> from, List<String> connection, MultiMap to,
+            boolean request) {
+        copyEndToEnd(from, connection, to::add, request);
+    }
+
+    /** The same, into any field sink. */
+    static void copyEndToEnd(Iterable<Map.Entry<String, String>> from, List<String> connection,
+            BiConsumer<String, String> to, boolean request) {
+        Set<String> named = namedByConnection(connection);
         for (var entry : from) {
             String name = entry.getKey();
             if (hopByHop(name) || named != null && named.contains(name.toLowerCase(Locale.ROOT))) {
                 continue;
             }
             // The app trusts Sigcar-* headers because only Sigcar can set them.
+            // Expect was answered here already; Content-Length and Host are set for the app.
             if (request && (name.regionMatches(true, 0, "sigcar-", 0, 7) || name.equalsIgnoreCase("content-length")
-                    || name.equalsIgnoreCase("host"))) {
+                    || name.equalsIgnoreCase("host") || name.equalsIgnoreCase("expect"))) {
                 continue;
             }
-            to.add(name, entry.getValue());
+            to.accept(name, entry.getValue());
         }
     }
 
@@ -45,12 +66,12 @@ final class Headers {
     }
 
     /** The lower-cased field names a Connection field lists, or null when it lists none. */
-    private static Set<String> namedByConnection(MultiMap from) {
-        if (from.get("connection") == null) {
+    private static Set<String> namedByConnection(List<String> connections) {
+        if (connections.isEmpty()) {
             return null;
         }
         Set<String> named = null;
-        for (String connection : from.getAll("connection")) {
+        for (String connection : connections) {
             if (connection.equalsIgnoreCase("keep-alive") || connection.equalsIgnoreCase("close")) {
                 continue; // the usual value, and it names no field
             }

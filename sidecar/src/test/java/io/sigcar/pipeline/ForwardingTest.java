@@ -267,6 +267,64 @@ class ForwardingTest {
                 () -> Load.sample(proxy.metrics(), "sigcar_upstream_connections") == 0);
     }
 
+    /**
+     * What the app does to its connection does not reach the client's: an app that closes after
+     * an answer gets a new connection for the next request, a 1xx is not relayed, a HEAD answer
+     * has no body, and pipelined requests are answered in order.
+     */
+    @Test
+    void aClientConnectionOutlivesWhatTheAppDoesToItsLink() throws Exception {
+        int before = proxy.upstream.seen.size();
+        try (var s = new java.net.Socket("127.0.0.1", proxy.ports.proxy())) {
+            var out = s.getOutputStream();
+            java.util.function.Consumer<String> send = text -> {
+                try {
+                    out.write(text.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            };
+            send.accept("GET /counted/close HTTP/1.1\r\nHost: a\r\n\r\n");
+            String closed = readAnswer(s);
+            assertTrue(closed.startsWith("HTTP/1.1 200"), closed);
+            assertFalse(closed.toLowerCase(java.util.Locale.ROOT).contains("connection: close"),
+                    "the app's Connection field is hop-by-hop: " + closed);
+            send.accept("GET /counted/after-close HTTP/1.1\r\nHost: a\r\n\r\n");
+            assertTrue(readAnswer(s).startsWith("HTTP/1.1 200"), "served over a new app connection");
+            send.accept("GET /counted/hints HTTP/1.1\r\nHost: a\r\n\r\n");
+            String hinted = readAnswer(s);
+            assertTrue(hinted.startsWith("HTTP/1.1 200"), "the 103 is not relayed: " + hinted);
+            send.accept("HEAD /counted/head HTTP/1.1\r\nHost: a\r\n\r\n");
+            String head = readHead(s);
+            assertTrue(head.startsWith("HTTP/1.1 200"), head);
+            send.accept("GET /counted/p1 HTTP/1.1\r\nHost: a\r\n\r\nPOST /counted/p2 HTTP/1.1\r\nHost: a\r\n"
+                    + "Content-Length: 3\r\n\r\nabc");
+            assertTrue(readAnswer(s).startsWith("HTTP/1.1 200"), "first pipelined request");
+            assertTrue(readAnswer(s).startsWith("HTTP/1.1 200"), "second pipelined request, right after the HEAD's"
+                    + " answer: no body bytes were left in between");
+        }
+        var seen = proxy.upstream.seen.subList(before, proxy.upstream.seen.size());
+        assertEquals(java.util.List.of("/counted/close", "/counted/after-close", "/counted/hints", "/counted/head",
+                "/counted/p1", "/counted/p2"), seen.stream().map(RecordingUpstream.Seen::uri).toList());
+        assertTrue(seen.get(0).peerPort() != seen.get(1).peerPort(), "a new app connection after the app closed");
+        assertEquals("abc", new String(seen.get(5).body(), java.nio.charset.StandardCharsets.US_ASCII));
+    }
+
+    /** A response head without reading a body (the answer to a HEAD request). */
+    private static String readHead(java.net.Socket s) throws Exception {
+        s.setSoTimeout(5_000);
+        var in = s.getInputStream();
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int c = in.read();
+            if (c < 0) {
+                throw new java.io.EOFException("closed after: " + head);
+            }
+            head.append((char) c);
+        }
+        return head.toString();
+    }
+
     /** One whole answer with a Content-Length body, read off a keep-alive socket. */
     private static String readAnswer(java.net.Socket s) throws Exception {
         s.setSoTimeout(5_000);

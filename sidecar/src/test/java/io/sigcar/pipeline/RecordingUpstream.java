@@ -10,7 +10,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The app behind the sidecar in tests: a real HTTP server on loopback that records every
- * request it receives (head and body) and answers 200 with the body echoed.
+ * request it receives (head and body) and answers 200 with the body echoed. A path containing
+ * {@code /slow} answers late, {@code /hints} sends 103 Early Hints first, {@code /close} ends
+ * the connection after its answer.
  */
 final class RecordingUpstream implements AutoCloseable {
 
@@ -41,6 +43,13 @@ final class RecordingUpstream implements AutoCloseable {
             if (req.path().contains("/slow")) {
                 vertx.setTimer(Long.parseLong(req.getParam("ms", "500")), id -> req.response().end("slow done"));
                 return;
+            }
+            if (req.path().contains("/hints")) { // a 1xx before the answer: the sidecar does not pass it on
+                req.response().writeEarlyHints(io.vertx.core.MultiMap.caseInsensitiveMultiMap()
+                        .add("link", "</style.css>; rel=preload"));
+            }
+            if (req.path().contains("/close")) { // the app ends its keep-alive connection after this answer
+                req.response().putHeader("connection", "close");
             }
             req.response().putHeader("x-upstream", "yes").end(Buffer.buffer("echo:").appendBuffer(body));
         })).listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
