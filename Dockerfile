@@ -44,8 +44,9 @@ LABEL org.opencontainers.image.title="sigcar" \
       org.opencontainers.image.base.name="docker.io/library/eclipse-temurin:25-jre"
 COPY --from=build /tmp/sigcar.jar /tmp/libsigcar.so /opt/sigcar/
 COPY sidecar/src/main/docker/sigcar /usr/local/bin/sigcar
-# AOT cache (JDK 25, JEP 483/514): one training run of the demo (sidecar + echo app + a tour of signed
-# and bad requests) records loaded and linked classes and method profiles; every start then maps it.
+# AOT cache (JDK 25, JEP 483/514/515): one training run of the demo (sidecar + echo app + a tour of signed
+# and bad requests, then 10 s of every scheme, GET and POST, HTTP/1.1 and h2c, audit on: `--train`)
+# records loaded and linked classes and method profiles; every start then maps it.
 # The cache is only valid for this JVM and this jar, so it is trained here, in the final stage.
 # The selftest first: libsigcar needs libcrypto.so.3, which the base image has through ca-certificates;
 # if it ever does not, the build stops here instead of shipping the slower Java fallback.
@@ -53,7 +54,7 @@ RUN chmod 0755 /usr/local/bin/sigcar \
  && SIGCAR_AOT=off sigcar selftest > /tmp/selftest.txt 2>&1 \
  && grep -q '^native library : loaded' /tmp/selftest.txt \
     || { cat /tmp/selftest.txt; echo 'libsigcar did not load in the runtime image' >&2; exit 1; } \
- && SIGCAR_AOT=train sigcar demo --once --port 0 --admin-port 0 > /tmp/aot-training.log 2>&1 \
+ && SIGCAR_AOT=train sigcar demo --once --train 10 --port 0 --admin-port 0 > /tmp/aot-training.log 2>&1 \
     || { cat /tmp/aot-training.log; exit 1; } \
  && test -s /opt/sigcar/sigcar.aot \
  && rm -rf /tmp/* \

@@ -151,7 +151,7 @@ abstract class JavaProvider implements CryptoProvider {
 
         private void ensureOpen() {
             if (closed) {
-                throw new IllegalStateException(algorithm + " key is closed");
+                throw new KeyClosedException(algorithm + " key is closed");
             }
         }
 
@@ -166,7 +166,7 @@ abstract class JavaProvider implements CryptoProvider {
                 if (out != null) {
                     Arrays.fill(out, outOff, outOff + algorithm.outputLength(), (byte) 0);
                 }
-                throw new IllegalStateException(algorithm + " key was closed while in use");
+                throw new KeyClosedException(algorithm + " key was closed while in use");
             }
         }
 

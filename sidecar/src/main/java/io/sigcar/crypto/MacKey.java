@@ -6,7 +6,7 @@ import java.nio.ByteBuffer;
  * A MAC key prepared once and used for many messages, from any number of threads.
  *
  * <p>Closing wipes the key material the provider holds and makes every later call
- * throw {@link IllegalStateException}.
+ * throw {@link KeyClosedException}.
  */
 public interface MacKey extends AutoCloseable {
 

@@ -61,7 +61,7 @@ final class NativeHasher implements Hasher {
         if (owner != null) {
             try {
                 owner.checkStillOpen(result);
-            } catch (IllegalStateException e) {
+            } catch (KeyClosedException e) {
                 close();
                 throw e;
             }

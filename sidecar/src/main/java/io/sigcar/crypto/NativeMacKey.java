@@ -91,7 +91,7 @@ abstract sealed class NativeMacKey implements MacKey {
 
     final void ensureOpen() {
         if (closed) {
-            throw new IllegalStateException(algorithm + " key is closed");
+            throw new KeyClosedException(algorithm + " key is closed");
         }
     }
 
@@ -105,7 +105,7 @@ abstract sealed class NativeMacKey implements MacKey {
             if (result != null) {
                 result.fill((byte) 0);
             }
-            throw new IllegalStateException(algorithm + " key was closed while in use");
+            throw new KeyClosedException(algorithm + " key was closed while in use");
         }
     }
 

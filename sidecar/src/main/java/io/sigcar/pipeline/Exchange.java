@@ -16,6 +16,8 @@ import java.time.Instant;
  */
 final class Exchange {
 
+    private static final System.Logger LOG = System.getLogger(Exchange.class.getName());
+
     enum State { RECEIVING, VERIFYING, FORWARDING, DONE }
 
     private final HttpServerRequest request;
@@ -94,9 +96,16 @@ final class Exchange {
         recorder.finish(facts(outcome, rejection.reason(), rejection.reason().publicFace().status()));
     }
 
-    /** Any failure: a Rejection is answered as such; anything else fails closed as a bad request. */
+    /** Any failure: a Rejection is answered as such; anything else is our fault, answered 500 and logged. */
     void fail(Throwable failure) {
-        reject(failure instanceof Rejection r ? r : new Rejection(Reason.BAD_REQUEST, failure.toString(), true));
+        if (failure instanceof Rejection r) {
+            reject(r);
+            return;
+        }
+        if (state != State.DONE) {
+            LOG.log(System.Logger.Level.WARNING, "request failed unexpectedly; answered 500: {0}", failure.toString());
+        }
+        reject(new Rejection(Reason.INTERNAL_ERROR, failure.getClass().getSimpleName(), true));
     }
 
     /** The app answered and its response has been streamed to the client. */

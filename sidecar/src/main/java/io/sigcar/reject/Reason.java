@@ -53,7 +53,11 @@ public enum Reason {
      * recorded: there is nobody left to answer. 499, as nginx logs it; counted apart so that a
      * client that leaves is never taken for a failing app.
      */
-    CLIENT_CLOSED("client_closed", 499, "The client closed the connection before the answer was complete.");
+    CLIENT_CLOSED("client_closed", 499, "The client closed the connection before the answer was complete."),
+
+    // ---- our own fault ----
+    /** A failure no stage foresaw (a bug): logged, answered 500, and the connection closed. */
+    INTERNAL_ERROR("internal_error", 500, "The sidecar failed to handle the request.");
 
     private final String code;
     private final int status;

@@ -69,7 +69,7 @@ public final class VerifyStage {
         Verdict verdict;
         try {
             verdict = v.verify(request);
-        } catch (IllegalStateException keyClosed) {
+        } catch (io.sigcar.crypto.KeyClosedException keyClosed) {
             // A reload closed the key this request was using; the new set is in place, so
             // one retry decides. A second failure is refused like any other.
             verdict = failClosed(v, request);

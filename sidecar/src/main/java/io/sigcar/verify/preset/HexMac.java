@@ -66,7 +66,7 @@ final class HexMac {
         for (VerifyKey key : usable) {
             try {
                 compute(key.macKey(), prefix, body, mac);
-            } catch (IllegalStateException closedByReload) {
+            } catch (io.sigcar.crypto.KeyClosedException closedByReload) {
                 // The key directory reloaded and closed this key while we held it; the next
                 // request sees the new key set. Treat it as not loaded rather than fail the loop.
                 closed++;

@@ -233,7 +233,7 @@ public final class Rfc9421Verifier implements Verifier {
         byte[] expected;
         try {
             expected = macKey.mac(base.getBytes(StandardCharsets.ISO_8859_1));
-        } catch (IllegalStateException e) {
+        } catch (io.sigcar.crypto.KeyClosedException e) {
             // The key directory reloaded and closed this key between lookup and use.
             return Verdict.reject(Reason.UNKNOWN_KEY, "keyid " + keyId + " was unloaded while verifying");
         }
