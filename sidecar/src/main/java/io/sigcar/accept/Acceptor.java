@@ -10,7 +10,6 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -61,70 +60,81 @@ public final class Acceptor {
     /** Concurrent HTTP/2 streams per connection. */
     public static final int H2_MAX_STREAMS = 100;
 
-    /** Empty when the request may go on; otherwise why not (framing faults close the connection). */
-    public Optional<Rejection> check(HttpServerRequest request) {
+    /** The head declares no body length: no body, or a chunked one. */
+    public static final long NO_LENGTH = -1;
+
+    /**
+     * Checks a request head before anything else reads it. The request's one reading of
+     * Content-Length (the wire guard frames raw bytes by its own): later stages take the length
+     * from here. Framing faults close the connection.
+     *
+     * @return the declared body length, or {@link #NO_LENGTH}
+     * @throws Rejection when the request may not go on
+     */
+    public long check(HttpServerRequest request) {
         MultiMap headers = request.headers();
         int fields = 0;
         for (var field : headers) { // size() counts distinct names; repeats must count too
             fields++;
             String unsafe = FieldNames.ambiguity(field.getKey());
             if (unsafe != null) {
-                return reject(Reason.AMBIGUOUS_FRAMING, unsafe, true);
+                throw reject(Reason.AMBIGUOUS_FRAMING, unsafe, true);
             }
         }
         if (fields > limits.maxHeaders()) {
-            return reject(Reason.HEADERS_TOO_LARGE, fields + " header fields", true);
+            throw reject(Reason.HEADERS_TOO_LARGE, fields + " header fields", true);
         }
         List<String> lengths = headers.getAll("content-length");
         List<String> encodings = headers.getAll("transfer-encoding");
         if (!lengths.isEmpty() && !encodings.isEmpty()) {
-            return reject(Reason.AMBIGUOUS_FRAMING, "both Content-Length and Transfer-Encoding", true);
+            throw reject(Reason.AMBIGUOUS_FRAMING, "both Content-Length and Transfer-Encoding", true);
         }
         if (lengths.size() > 1) {
-            return reject(Reason.AMBIGUOUS_FRAMING, "several Content-Length fields", true);
+            throw reject(Reason.AMBIGUOUS_FRAMING, "several Content-Length fields", true);
         }
         if (lengths.size() == 1 && !plainNumber(lengths.getFirst())) {
-            return reject(Reason.AMBIGUOUS_FRAMING, "Content-Length is not a plain number", true);
+            throw reject(Reason.AMBIGUOUS_FRAMING, "Content-Length is not a plain number", true);
         }
+        long declared = lengths.isEmpty() ? NO_LENGTH : Long.parseLong(lengths.getFirst());
         if (!encodings.isEmpty()) {
             boolean http11 = request.version() == HttpVersion.HTTP_1_1;
             if (!http11 || encodings.size() != 1 || !encodings.getFirst().toLowerCase(Locale.ROOT).equals("chunked")) {
-                return reject(Reason.AMBIGUOUS_FRAMING, "Transfer-Encoding other than a single 'chunked'", true);
+                throw reject(Reason.AMBIGUOUS_FRAMING, "Transfer-Encoding other than a single 'chunked'", true);
             }
         }
         if (request.version() != HttpVersion.HTTP_2 && headers.getAll("host").size() != 1) {
-            return reject(Reason.BAD_REQUEST, "exactly one Host field is required", true);
+            throw reject(Reason.BAD_REQUEST, "exactly one Host field is required", true);
         }
         for (String connection : headers.getAll("connection")) {
             for (String token : connection.split(",")) {
                 String t = token.strip().toLowerCase(Locale.ROOT);
                 // Any other token would make us drop that field after it was verified.
                 if (!t.isEmpty() && !t.equals("close") && !t.equals("keep-alive") && !t.equals("upgrade")) {
-                    return reject(Reason.BAD_REQUEST, "Connection names a field: " + t, false);
+                    throw reject(Reason.BAD_REQUEST, "Connection names a field: " + t, false);
                 }
             }
         }
         String expect = request.getHeader("expect");
         if (expect != null && !expect.equalsIgnoreCase("100-continue")) {
-            return reject(Reason.BAD_REQUEST, "unsupported Expect", false);
+            throw reject(Reason.BAD_REQUEST, "unsupported Expect", false);
         }
         if (request.authority() == null) {
-            return reject(Reason.BAD_REQUEST, "no authority", true);
+            throw reject(Reason.BAD_REQUEST, "no authority", true);
         }
         if (!Target.isVisibleAscii(request.uri())) {
             // Netty reads the line as ISO-8859-1 but the client re-encodes the target as UTF-8:
             // a byte outside visible ASCII would reach the app as different bytes than were verified.
-            return reject(Reason.BAD_REQUEST, "request target has a byte outside visible ASCII", true);
+            throw reject(Reason.BAD_REQUEST, "request target has a byte outside visible ASCII", true);
         }
         String path = Target.rawPath(request.uri());
         if (path == null) {
-            return reject(Reason.BAD_REQUEST, "request target is not a path", true);
+            throw reject(Reason.BAD_REQUEST, "request target is not a path", true);
         }
         String unsafe = Target.ambiguity(path);
         if (unsafe != null) {
-            return reject(Reason.BAD_REQUEST, "path " + unsafe, false);
+            throw reject(Reason.BAD_REQUEST, "path " + unsafe, false);
         }
-        return Optional.empty();
+        return declared;
     }
 
     /**
@@ -148,8 +158,8 @@ public final class Acceptor {
                 + (cause == null ? "unknown" : cause.getClass().getSimpleName()), true);
     }
 
-    private static Optional<Rejection> reject(Reason reason, String detail, boolean close) {
-        return Optional.of(new Rejection(reason, detail, close));
+    private static Rejection reject(Reason reason, String detail, boolean close) {
+        return new Rejection(reason, detail, close);
     }
 
     /** 1 to 18 ASCII digits; a loop, because String.matches compiles its regex on every request. */

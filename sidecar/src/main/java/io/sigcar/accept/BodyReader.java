@@ -24,14 +24,14 @@ public final class BodyReader {
         this.deadlines = new Deadlines(vertx, timeout);
     }
 
-    public Future<Buffer> read(HttpServerRequest request, long limit) {
-        String declared = request.getHeader("content-length");
-        if (declared != null && Long.parseLong(declared) > limit) {
+    /** @param declared the head's Content-Length as the accept stage read it, or {@link Acceptor#NO_LENGTH} */
+    public Future<Buffer> read(HttpServerRequest request, long declared, long limit) {
+        if (declared > limit) {
             return Future.failedFuture(new Rejection(Reason.BODY_TOO_LARGE, "declared " + declared, true));
         }
         Promise<Buffer> promise = Promise.promise();
         // Grows as bytes arrive: a client that only declares a large body reserves nothing.
-        Buffer body = Buffer.buffer(declared == null ? 256 : (int) Math.min(Long.parseLong(declared), 16 * 1024));
+        Buffer body = Buffer.buffer(declared == Acceptor.NO_LENGTH ? 256 : (int) Math.min(declared, 16 * 1024));
         Deadlines.Deadline deadline = deadlines.start(() -> {
             if (promise.tryFail(new Rejection(Reason.REQUEST_TIMEOUT, "body not complete in " + timeout, true))) {
                 request.pause();

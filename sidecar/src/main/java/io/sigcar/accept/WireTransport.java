@@ -15,7 +15,7 @@ import io.netty.handler.ssl.SslHandler;
 import io.vertx.core.datagram.DatagramSocketOptions;
 import io.vertx.core.net.TcpConfig;
 import java.util.concurrent.ThreadFactory;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /**
  * Vert.x's NIO transport, plus a {@link WireGuard} on every accepted connection of the servers
@@ -35,10 +35,10 @@ public final class WireTransport implements io.vertx.core.transport.Transport {
     private static final int UPSTREAM_READ_MAX = 16 * 1024;
 
     private final io.vertx.core.transport.Transport base = io.vertx.core.transport.Transport.NIO;
-    private final Supplier<ChannelHandler> guards;
+    private final Function<Channel, ChannelHandler> guards;
 
-    /** @param guards makes the handler for one new connection */
-    public WireTransport(Supplier<ChannelHandler> guards) {
+    /** @param guards makes the handler for one new connection, or null for a connection that gets none */
+    public WireTransport(Function<Channel, ChannelHandler> guards) {
         this.guards = guards;
     }
 
@@ -79,9 +79,9 @@ public final class WireTransport implements io.vertx.core.transport.Transport {
     @ChannelHandler.Sharable
     private static final class Initializer extends ChannelInitializer<Channel> {
         private final ChannelHandler vertx;
-        private final Supplier<ChannelHandler> guards;
+        private final Function<Channel, ChannelHandler> guards;
 
-        Initializer(ChannelHandler vertx, Supplier<ChannelHandler> guards) {
+        Initializer(ChannelHandler vertx, Function<Channel, ChannelHandler> guards) {
             this.vertx = vertx;
             this.guards = guards;
         }
@@ -89,14 +89,15 @@ public final class WireTransport implements io.vertx.core.transport.Transport {
         @Override
         protected void initChannel(Channel ch) {
             ch.pipeline().addLast(vertx); // registered already: Vert.x's initializer runs right here
-            if (ch.isOpen()) {
-                install(ch.pipeline(), guards.get());
+            ChannelHandler guard = ch.isOpen() ? guards.apply(ch) : null;
+            if (guard != null) {
+                install(ch.pipeline(), guard);
             }
         }
     }
 
     @SuppressWarnings("deprecation") // the SPI's datagram method names Netty's deprecated InternetProtocolFamily
-    private record Guarded(io.vertx.core.spi.transport.Transport base, Supplier<ChannelHandler> guards)
+    private record Guarded(io.vertx.core.spi.transport.Transport base, Function<Channel, ChannelHandler> guards)
             implements io.vertx.core.spi.transport.Transport {
 
         @Override

@@ -16,7 +16,6 @@ import io.sigcar.verify.VerifyStage;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
 import java.time.InstantSource;
-import java.util.Optional;
 
 /**
  * Wires the stages in the order a request meets them: accept → policy → body → verify →
@@ -61,9 +60,11 @@ public final class Pipeline implements Handler<HttpServerRequest> {
         }
         ex.onDone(() -> guard.finished(connection));
 
-        Optional<Rejection> refused = acceptor.check(request);
-        if (refused.isPresent()) {
-            ex.reject(refused.get());
+        long declared;
+        try {
+            declared = acceptor.check(request);
+        } catch (Rejection refused) {
+            ex.reject(refused);
             return;
         }
         Route route = policy.match(request.method().name(), request.authority().toString(), ex.path());
@@ -73,12 +74,10 @@ public final class Pipeline implements Handler<HttpServerRequest> {
             return;
         }
         long limit = route.maxBodyBytes() >= 0 ? route.maxBodyBytes() : defaultBodyLimit;
-        String declared = request.getHeader("content-length");
-        boolean fits = declared == null || Long.parseLong(declared) <= limit;
-        if (fits && "100-continue".equalsIgnoreCase(request.getHeader("expect"))) {
+        if (declared <= limit && "100-continue".equalsIgnoreCase(request.getHeader("expect"))) {
             request.response().writeContinue(); // before reading: the client waits for it to send the body
         }
-        bodies.read(request, limit).onComplete(read -> {
+        bodies.read(request, declared, limit).onComplete(read -> {
             if (read.failed()) {
                 ex.fail(read.cause());
                 return;

@@ -48,6 +48,10 @@ public final class Sidecar implements AutoCloseable {
     private final ConnectionGuard guard;
     /** The proxy listener's port (the configured one, or the bound one when the config says 0). */
     private final java.util.concurrent.atomic.AtomicInteger proxyPort = new java.util.concurrent.atomic.AtomicInteger();
+    /** The admin listener's bound port, 0 until it listens. */
+    private final java.util.concurrent.atomic.AtomicInteger adminPort = new java.util.concurrent.atomic.AtomicInteger();
+    /** The admin listener's address, or null when it listens on every address (the port then decides alone). */
+    private volatile java.net.InetAddress adminAddress;
     private HttpServer server;
     private volatile boolean ready;
 
@@ -63,17 +67,22 @@ public final class Sidecar implements AutoCloseable {
         var cuts = new java.util.concurrent.atomic.AtomicReference<Metrics>();
         var guards = new java.util.concurrent.atomic.AtomicReference<ConnectionGuard>();
         this.vertx = Vertx.builder()
-                .withTransport(new WireTransport(() -> new WireGuard(config.limits().requestTimeout(),
+                // The admin listener gets none of the proxy's guards (head deadline, obs-fold, stall
+                // watch, connection limit): a scrape is not a client. Until its port is known, every
+                // connection is guarded.
+                .withTransport(new WireTransport(channel -> isAdmin(channel) ? null : new WireGuard(
+                        config.limits().requestTimeout(),
                         config.limits().sendTimeout(), reason -> {
                     Metrics m = cuts.get();
                     if (m != null) {
                         m.rejected(reason);
                     }
-                }, channel -> {
-                    // The guard runs on every listener of this Vert.x; only the proxy's count.
+                }, accepted -> {
+                    // Only the proxy's connections count (an admin connection accepted before the admin
+                    // port was known is guarded, but not counted).
                     ConnectionGuard g = guards.get();
-                    return g == null || !(channel.localAddress() instanceof java.net.InetSocketAddress local)
-                            || local.getPort() != proxyPort.get() || g.accept(channel);
+                    return g == null || !(accepted.localAddress() instanceof java.net.InetSocketAddress local)
+                            || local.getPort() != proxyPort.get() || g.accept(accepted);
                 })))
                 // No Vert.x metrics: Sigcar's own meters measure the same exchanges (requests, the app's
                 // answers, connections), and Vert.x's cost about 4 % of the CPU per request beside them.
@@ -119,19 +128,39 @@ public final class Sidecar implements AutoCloseable {
 
     /** Opens the admin and proxy listeners. */
     public Future<Ports> start() {
-        return admin.listen(config.admin()).compose(a -> server.listen(config.listen().port(), config.listen().host())
-                .map(s -> {
-                    proxyPort.set(s.actualPort());
-                    // Runs on the listener's own context: without a verticle, the loop every request runs on.
-                    // Probing from here, not earlier, keeps start-up work (binding, class loading) out of the lag.
-                    lag = new EventLoopLag(vertx, vertx.getOrCreateContext(), metrics.eventLoopLag(), LAG_PROBE_INTERVAL);
-                    lag.start();
-                    ready = true;
-                    LOG.log(Level.INFO, "sigcar listening on {0}:{1}, forwarding to {2}, admin on port {3}",
-                            config.listen().host(), String.valueOf(s.actualPort()), config.upstream().address(),
-                            String.valueOf(a.actualPort()));
-                    return new Ports(s.actualPort(), a.actualPort());
-                }));
+        try {
+            java.net.InetAddress bound = java.net.InetAddress.getByName(config.admin().host());
+            adminAddress = bound.isAnyLocalAddress() ? null : bound;
+        } catch (java.net.UnknownHostException e) {
+            return Future.failedFuture(e);
+        }
+        return admin.listen(config.admin()).compose(a -> {
+            adminPort.set(a.actualPort());
+            return server.listen(config.listen().port(), config.listen().host()).map(s -> {
+                proxyPort.set(s.actualPort());
+                // Runs on the listener's own context: without a verticle, the loop every request runs on.
+                // Probing from here, not earlier, keeps start-up work (binding, class loading) out of the lag.
+                lag = new EventLoopLag(vertx, vertx.getOrCreateContext(), metrics.eventLoopLag(), LAG_PROBE_INTERVAL);
+                lag.start();
+                ready = true;
+                LOG.log(Level.INFO, "sigcar listening on {0}:{1}, forwarding to {2}, admin on port {3}",
+                        config.listen().host(), String.valueOf(s.actualPort()), config.upstream().address(),
+                        String.valueOf(a.actualPort()));
+                return new Ports(s.actualPort(), a.actualPort());
+            });
+        });
+    }
+
+    /** A connection the admin listener accepted (known once it listens; until then, none is). */
+    private boolean isAdmin(io.netty.channel.Channel channel) {
+        int admin = adminPort.get();
+        if (admin == 0 || !(channel.localAddress() instanceof java.net.InetSocketAddress local)
+                || local.getPort() != admin) {
+            return false;
+        }
+        // The two listeners may share a port number on two addresses: then the address decides.
+        java.net.InetAddress address = adminAddress;
+        return address == null || address.equals(local.getAddress());
     }
 
     /**

@@ -27,6 +27,17 @@ class DemoCommandTest {
         assertTrue(!r.out().contains(" !"), "no unexpected status: " + r.out());
     }
 
+    /** The image build's AOT training run: every request it sends gets the status it should. */
+    @Test
+    void trainingSendsEveryKindOfRequestAndAllAnswerAsExpected() {
+        var r = SelftestCommandTest.run("demo", "--once", "--train", "2", "--port", "0", "--admin-port", "0");
+        assertEquals(0, r.exit(), r.out() + r.err());
+        var m = java.util.regex.Pattern.compile("training: (\\d+) requests in 2 s, 0 with an unexpected status")
+                .matcher(r.out());
+        assertTrue(m.find(), r.out());
+        assertTrue(Integer.parseInt(m.group(1)) >= 9, "at least one round of the nine kinds: " + r.out());
+    }
+
     @Test
     void signPrintsHeadersForEveryScheme(@TempDir Path dir) throws Exception {
         Path key = dir.resolve("client-a");

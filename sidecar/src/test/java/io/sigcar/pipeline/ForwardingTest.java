@@ -284,30 +284,56 @@ class ForwardingTest {
                     throw new java.io.UncheckedIOException(e);
                 }
             };
-            send.accept("GET /counted/close HTTP/1.1\r\nHost: a\r\n\r\n");
+            send.accept("GET /public/close HTTP/1.1\r\nHost: a\r\n\r\n");
             String closed = readAnswer(s);
             assertTrue(closed.startsWith("HTTP/1.1 200"), closed);
             assertFalse(closed.toLowerCase(java.util.Locale.ROOT).contains("connection: close"),
                     "the app's Connection field is hop-by-hop: " + closed);
-            send.accept("GET /counted/after-close HTTP/1.1\r\nHost: a\r\n\r\n");
+            send.accept("GET /public/after-close HTTP/1.1\r\nHost: a\r\n\r\n");
             assertTrue(readAnswer(s).startsWith("HTTP/1.1 200"), "served over a new app connection");
-            send.accept("GET /counted/hints HTTP/1.1\r\nHost: a\r\n\r\n");
+            send.accept("GET /public/hints HTTP/1.1\r\nHost: a\r\n\r\n");
             String hinted = readAnswer(s);
             assertTrue(hinted.startsWith("HTTP/1.1 200"), "the 103 is not relayed: " + hinted);
-            send.accept("HEAD /counted/head HTTP/1.1\r\nHost: a\r\n\r\n");
+            send.accept("HEAD /public/head HTTP/1.1\r\nHost: a\r\n\r\n");
             String head = readHead(s);
             assertTrue(head.startsWith("HTTP/1.1 200"), head);
-            send.accept("GET /counted/p1 HTTP/1.1\r\nHost: a\r\n\r\nPOST /counted/p2 HTTP/1.1\r\nHost: a\r\n"
+            send.accept("GET /public/p1 HTTP/1.1\r\nHost: a\r\n\r\nPOST /public/p2 HTTP/1.1\r\nHost: a\r\n"
                     + "Content-Length: 3\r\n\r\nabc");
             assertTrue(readAnswer(s).startsWith("HTTP/1.1 200"), "first pipelined request");
             assertTrue(readAnswer(s).startsWith("HTTP/1.1 200"), "second pipelined request, right after the HEAD's"
                     + " answer: no body bytes were left in between");
         }
         var seen = proxy.upstream.seen.subList(before, proxy.upstream.seen.size());
-        assertEquals(java.util.List.of("/counted/close", "/counted/after-close", "/counted/hints", "/counted/head",
-                "/counted/p1", "/counted/p2"), seen.stream().map(RecordingUpstream.Seen::uri).toList());
+        assertEquals(java.util.List.of("/public/close", "/public/after-close", "/public/hints", "/public/head",
+                "/public/p1", "/public/p2"), seen.stream().map(RecordingUpstream.Seen::uri).toList());
         assertTrue(seen.get(0).peerPort() != seen.get(1).peerPort(), "a new app connection after the app closed");
         assertEquals("abc", new String(seen.get(5).body(), java.nio.charset.StandardCharsets.US_ASCII));
+    }
+
+    /**
+     * The admin listener gets none of the proxy's guards: a head slower than the proxy's
+     * request-timeout (1 s here) is still answered there, where the proxy cuts it.
+     */
+    @Test
+    void theAdminListenerHasNoProxyGuards() throws Exception {
+        try (var s = new java.net.Socket("127.0.0.1", proxy.ports.admin())) {
+            s.getOutputStream().write("GET /healthz HTTP/1.1\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            Thread.sleep(1_500);
+            s.getOutputStream().write("Host: a\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            assertTrue(readHead(s).startsWith("HTTP/1.1 200"), "the scrape was answered after 1.5 s");
+        }
+        try (var s = new java.net.Socket("127.0.0.1", proxy.ports.proxy())) {
+            s.getOutputStream().write("GET /public/slow-head HTTP/1.1\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            Thread.sleep(1_500);
+            String answer;
+            try {
+                s.getOutputStream().write("Host: a\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                answer = readHead(s);
+            } catch (java.io.IOException cut) {
+                answer = cut.toString();
+            }
+            assertFalse(answer.startsWith("HTTP/1.1 200"), "the proxy's head deadline still holds: " + answer);
+        }
     }
 
     /** A response head without reading a body (the answer to a HEAD request). */
