@@ -131,6 +131,7 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
             untrained = training.run(java.time.Duration.ofSeconds(trainSeconds));
             out.printf("%ntraining: %d requests in %d s, %d with an unexpected status%n", training.sent(), trainSeconds,
                     untrained);
+            training.surprises().forEach(line -> out.println("  " + line));
         }
         out.printf("%nmetrics:  http://127.0.0.1:%d/metrics   (also /healthz, /readyz)%n", ports.admin());
         // The JVM running now is a JDK 25; a bare `java` on the PATH may not be.

@@ -40,6 +40,8 @@ final class Training {
     private final AtomicLong sequence = new AtomicLong();
     private final AtomicInteger sent = new AtomicInteger();
     private final AtomicInteger unexpected = new AtomicInteger();
+    /** The first unexpected answers, for the message. */
+    private final java.util.Queue<String> surprises = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     Training(Crypto crypto, Map<String, byte[]> secrets, String base) {
         this.crypto = crypto;
@@ -74,11 +76,17 @@ final class Training {
         return sent.get();
     }
 
+    /** Up to three of the unexpected answers: request, expected and actual status, the reason code. */
+    List<String> surprises() {
+        return List.copyOf(surprises);
+    }
+
     /** One of each request; bodies and nonces differ per round, as webhooks and nonces are single use. */
     private void round(HttpClient http) throws Exception {
         long n = sequence.incrementAndGet();
         long now = Instant.now().getEpochSecond();
-        String body = "{\"order\":" + n + ",\"amount\":\"19.99\"}";
+        // Not the tour's body: its Stripe and Slack events, signed in the same second, would be replays.
+        String body = "{\"training\":" + n + ",\"amount\":\"19.99\"}";
         String api = base + "/api/orders?id=" + n;
         send(http, "POST", api, body, rfc("demo-hmac", "hmac-sha256", "POST", api, body, now, "train-h-" + n), 200);
         send(http, "POST", api, body, rfc("demo-blake3", "blake3-keyed", "POST", api, body, now, null), 200);
@@ -113,10 +121,11 @@ final class Training {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(uri)).method(method, body.isEmpty()
                 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         headers.forEach(b::header);
-        HttpResponse<Void> r = http.send(b.build(), HttpResponse.BodyHandlers.discarding());
+        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
         sent.incrementAndGet();
-        if (r.statusCode() != expect) {
-            unexpected.incrementAndGet();
+        if (r.statusCode() != expect && unexpected.incrementAndGet() <= 3) {
+            surprises.add(method + " " + URI.create(uri).getPath() + " (" + r.version() + "): expected " + expect
+                    + ", got " + r.statusCode() + " " + r.body().strip());
         }
     }
 }

@@ -43,7 +43,7 @@ public enum Field {
     MAX_IN_FLIGHT("max-in-flight", "1024", "Most requests being handled at once; over it, 503 overloaded with Retry-After."),
     UPSTREAM_CONNECT_TIMEOUT("upstream-connect-timeout", "2s", "Time allowed to connect to the app (else 502)."),
     UPSTREAM_TIMEOUT("upstream-timeout", "30s", "Time allowed for the app to answer (else 504)."),
-    UPSTREAM_POOL("upstream-pool", "1024", "Most pooled connections to the app per event loop, for h2c streams and WebSocket upgrades; each HTTP/1.x client connection has its own app connection instead."),
+    UPSTREAM_POOL("upstream-pool", "1024", "Most idle keep-alive connections to the app kept per event loop for HTTP/1.x requests, and most pooled connections for h2c streams and WebSocket upgrades."),
     DRAIN_TIMEOUT("drain-timeout", "20s", "On SIGTERM, how long in-flight requests may take to finish."),
     HISTOGRAM_BUCKETS("histogram-buckets", "0.0001,0.00025,0.0005,0.001,0.0025,0.005,0.01,0.025,0.05,0.1,0.25,0.5,1,2.5,5,10",
             "Latency histogram bucket bounds in seconds, comma-separated."),

@@ -8,6 +8,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
@@ -23,8 +24,8 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.FastThreadLocal;
 import io.sigcar.accept.Channels;
 import io.sigcar.config.SidecarConfig.Upstream;
 import io.vertx.core.Future;
@@ -33,6 +34,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.internal.buffer.BufferInternal;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -43,18 +45,16 @@ import java.util.function.BiFunction;
 import java.util.function.Consumer;
 
 /**
- * The HTTP/1.x fast path: each client connection gets one app connection of its own, opened
- * by its first forwarded request on the client's own event loop and closed with it, as a TCP
- * proxy pairs its two sides. An HTTP/1.x client connection carries one exchange at a time, so
- * its app connection is free whenever its next request comes: no pool lease, no endpoint lookup
- * and no thread hop per request. The app side is plain Netty (HTTP/1.1 codec and one handler),
- * below Vert.x's client; the answer streams back through {@link Relay}. A request that finds
- * the connection still busy (a pipelined request dispatched as the answer before it ends) gets
- * null, and the caller sends it through the shared pool.
+ * The HTTP/1.x fast path to the app: plain Netty connections (HTTP/1.1 codec and one handler)
+ * on the client connection's own event loop, below Vert.x's client. Each event loop keeps the
+ * app connections it opened: a request takes an idle one (the last one given back, so a busy
+ * loop reuses a warm few) or opens one, and gives it back when its answer has ended, as nginx's
+ * upstream keep-alive cache does. No pool lease, endpoint lookup, future or thread hop per
+ * request, and the app connections follow the requests in flight, not the clients: an idle
+ * keep-alive client holds none. The answer streams back through {@link Relay}.
  */
 final class AppLinks {
 
-    private static final AttributeKey<Link> LINK = AttributeKey.valueOf("sigcar.app-link");
     /** The app's response heads: Vert.x's client limits, and reads of the relay's size. */
     private static final HttpDecoderConfig ANSWERS = new HttpDecoderConfig().setMaxInitialLineLength(4096)
             .setMaxHeaderSize(8192).setMaxChunkSize(16 * 1024);
@@ -62,19 +62,29 @@ final class AppLinks {
     private final InetSocketAddress address;
     private final int connectTimeoutMillis;
     private final long timeoutNanos;
-    private final Set<Link> open = ConcurrentHashMap.newKeySet();
+    /** Idle connections kept per event loop; more are closed when given back. */
+    private final int keepIdle;
+    /** Each event loop's idle connections, most recently used last; only touched on that loop. */
+    private final FastThreadLocal<ArrayDeque<Conn>> idle = new FastThreadLocal<>() {
+        @Override
+        protected ArrayDeque<Conn> initialValue() {
+            return new ArrayDeque<>();
+        }
+    };
+    private final Set<Conn> open = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     AppLinks(Upstream upstream) {
         this.address = new InetSocketAddress(upstream.address().host(), upstream.address().port());
         this.connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, upstream.connectTimeout().toMillis());
         this.timeoutNanos = upstream.timeout().toNanos();
+        this.keepIdle = upstream.pool();
     }
 
     /**
-     * Sends {@code in} over its client connection's own app connection, on that connection's
-     * event loop. Null when this path cannot take it (the link is busy, the sidecar is closing,
-     * the transport is not NIO): the caller uses the pool.
+     * Sends {@code in} to the app on its client connection's event loop (the caller's). Null
+     * when this path cannot take it (the sidecar is closing, the transport is not NIO): the
+     * caller uses Vert.x's pool.
      *
      * @param fields adds the head's fields for the app (all but Content-Length)
      * @param relays makes the relay for the answer
@@ -85,24 +95,19 @@ final class AppLinks {
         if (closed || !(client instanceof NioSocketChannel) || !client.isOpen()) {
             return null;
         }
-        Link link = client.attr(LINK).get();
-        if (link == null) {
-            link = new Link(client);
-            client.attr(LINK).set(link);
-            open.add(link);
-            Link made = link;
-            client.closeFuture().addListener(f -> made.close());
-        }
-        if (link.busy()) {
-            return null;
-        }
-        Call call = new Call(link, in, answered);
+        Call call = new Call(client, answered);
         call.relay = relays.apply(in, call);
-        link.start(call, request(in, ((BufferInternal) body).getByteBuf(), fields));
+        DefaultFullHttpRequest request = request(in, ((BufferInternal) body).getByteBuf(), fields);
+        Conn conn = takeIdle();
+        if (conn != null) {
+            conn.start(call, request);
+        } else {
+            connect(client.eventLoop(), call, request);
+        }
         return call.relay.future();
     }
 
-    /** Client connections that hold an app connection (or are opening one). */
+    /** App connections open on this path, busy or idle. */
     int open() {
         return open.size();
     }
@@ -110,8 +115,8 @@ final class AppLinks {
     /** Closes every app connection (the sidecar stops). */
     void close() {
         closed = true;
-        for (Link link : open) {
-            link.client.eventLoop().execute(link::close);
+        for (Conn conn : open) {
+            conn.channel.close();
         }
     }
 
@@ -125,31 +130,63 @@ final class AppLinks {
                 headers, EmptyHttpHeaders.INSTANCE);
     }
 
-    /** One request at the app and its answer on the way back. */
+    private Conn takeIdle() {
+        ArrayDeque<Conn> free = idle.get();
+        for (Conn c = free.pollLast(); c != null; c = free.pollLast()) {
+            if (c.channel.isActive()) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    private void connect(EventLoop loop, Call call, DefaultFullHttpRequest request) {
+        Conn conn = new Conn();
+        ChannelFuture opening = new Bootstrap().group(loop).channel(NioSocketChannel.class)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
+                .option(ChannelOption.TCP_NODELAY, true)
+                // Reads of at most 16 KiB: an answer paused behind a slow client holds a few small buffers.
+                .option(ChannelOption.RECVBUF_ALLOCATOR, new io.netty.channel.AdaptiveRecvByteBufAllocator(64, 2048,
+                        16 * 1024))
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        conn.channel = ch;
+                        ch.pipeline().addLast(new HttpClientCodec(ANSWERS, false, false), conn.answers);
+                    }
+                })
+                .connect(address);
+        opening.addListener(done -> {
+            if (!done.isSuccess()) {
+                request.release();
+                call.relay.refused(done.cause());
+                return;
+            }
+            if (closed || call.aborted) {
+                request.release();
+                opening.channel().close();
+                call.relay.refused(new IOException("the client left while the app connection opened"));
+                return;
+            }
+            open.add(conn);
+            conn.start(call, request);
+        });
+    }
+
+    /** One request at the app and its answer on the way back; the relay's handle on the app side. */
     private static final class Call implements Relay.Source {
-        private final Link link;
-        private final HttpServerRequest in;
+        private final Channel client;
         private final Forwarder.Answered answered;
         private final long start = System.nanoTime();
         private Relay relay;
+        private Conn conn;
         private boolean head;
         private boolean keepAlive;
+        private boolean aborted;
 
-        Call(Link link, HttpServerRequest in, Forwarder.Answered answered) {
-            this.link = link;
-            this.in = in;
+        Call(Channel client, Forwarder.Answered answered) {
+            this.client = client;
             this.answered = answered;
-        }
-
-        void head(HttpResponse response) {
-            head = true;
-            keepAlive = HttpUtil.isKeepAlive(response);
-            int code = response.status().code();
-            answered.answered(code, System.nanoTime() - start);
-            HttpHeaders fields = response.headers();
-            relay.head(code, response.status().reasonPhrase(), fields, fields.contains(HttpHeaderNames.CONNECTION)
-                    ? fields.getAll(HttpHeaderNames.CONNECTION) : List.of(),
-                    fields.contains(HttpHeaderNames.CONTENT_LENGTH));
         }
 
         /** The app's side failed: before the head, the client gets 502 or 504; after it, the client is cut. */
@@ -163,154 +200,88 @@ final class AppLinks {
 
         @Override
         public void pause() {
-            link.autoRead(this, false);
+            if (conn != null) {
+                conn.channel.config().setAutoRead(false);
+            }
         }
 
         @Override
         public void resume() {
-            link.autoRead(this, true);
+            if (conn != null) {
+                conn.channel.config().setAutoRead(true);
+            }
         }
 
         @Override
         public void abort() {
-            link.abandon(this);
+            aborted = true;
+            if (conn != null && conn.call == this) {
+                conn.call = null;
+                conn.channel.close(); // the rest of the answer would arrive on it: it cannot carry another
+            }
         }
     }
 
-    /** The app side of one client connection; only touched on that connection's event loop. */
-    private final class Link {
-        private final Channel client;
-        /** Null before the first request and after the app connection ended; the next request opens another. */
-        private Channel app;
-        private boolean connecting;
+    /** One app connection; only touched on its event loop. */
+    private final class Conn {
+        /** Set as the connection registers, before anything can use it. */
+        private Channel channel;
+        private final Answers answers = new Answers();
         private Call call;
-        private boolean ended;
-        /** Checks the app's silence against the upstream timeout; armed while calls come, one timer per link. */
+        /** Checks the app's silence against the upstream timeout; armed while calls come. */
         private ScheduledFuture<?> silence;
         private long lastHeard;
 
-        Link(Channel client) {
-            this.client = client;
-        }
-
-        boolean busy() {
-            return call != null || connecting;
-        }
-
         void start(Call c, DefaultFullHttpRequest request) {
             call = c;
-            if (app != null && app.isActive()) {
-                send(request);
-                return;
-            }
-            app = null; // a closing connection's last events must not reach this call
-            connecting = true;
-            ChannelFuture opening = new Bootstrap().group(client.eventLoop()).channel(NioSocketChannel.class)
-                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
-                    .option(ChannelOption.TCP_NODELAY, true)
-                    .option(ChannelOption.ALLOCATOR, client.alloc())
-                    // Reads of at most 16 KiB: an answer paused behind a slow client holds a few small buffers.
-                    .option(ChannelOption.RECVBUF_ALLOCATOR, new io.netty.channel.AdaptiveRecvByteBufAllocator(64, 2048,
-                            16 * 1024))
-                    .handler(new ChannelInitializer<Channel>() {
-                        @Override
-                        protected void initChannel(Channel ch) {
-                            ch.pipeline().addLast(new HttpClientCodec(ANSWERS, false, false), new Answers(ch));
-                        }
-                    })
-                    .connect(address);
-            opening.addListener(done -> {
-                connecting = false;
-                if (!done.isSuccess()) {
-                    request.release();
-                    finish(c).fail(done.cause());
-                } else if (ended || call != c) {
-                    request.release();
-                    opening.channel().close();
-                    if (call == c) {
-                        finish(c).fail(new IOException("the client left while the app connection opened"));
-                    }
-                } else {
-                    app = opening.channel();
-                    send(request);
-                }
-            });
-        }
-
-        private void send(DefaultFullHttpRequest request) {
+            c.conn = this;
             lastHeard = System.nanoTime();
             if (silence == null) {
-                silence = app.eventLoop().schedule(this::checkSilence, timeoutNanos, TimeUnit.NANOSECONDS);
+                silence = channel.eventLoop().schedule(this::checkSilence, timeoutNanos, TimeUnit.NANOSECONDS);
             }
-            app.writeAndFlush(request, app.voidPromise());
+            channel.writeAndFlush(request, channel.voidPromise());
+        }
+
+        /** The answer ended and the app keeps the connection: the next request on this loop may take it. */
+        private void release() {
+            call = null;
+            ArrayDeque<Conn> free = idle.get();
+            if (closed || free.size() >= keepIdle) {
+                channel.close();
+            } else {
+                channel.config().setAutoRead(true);
+                free.addLast(this);
+            }
         }
 
         private void checkSilence() {
             silence = null;
             Call c = call;
             if (c == null) {
-                return; // idle between requests: the timer is armed again by the next one
+                return; // idle: the next request arms it again
             }
             long quiet = System.nanoTime() - lastHeard;
             if (c.relay.stalled() || quiet < timeoutNanos) {
                 // A stalled client is the relay's to judge (its send timeout); the app is paused by us.
                 long wait = c.relay.stalled() ? timeoutNanos : timeoutNanos - quiet;
-                silence = client.eventLoop().schedule(this::checkSilence, wait, TimeUnit.NANOSECONDS);
+                silence = channel.eventLoop().schedule(this::checkSilence, wait, TimeUnit.NANOSECONDS);
                 return;
             }
-            Channel a = app;
-            finish(c).fail(new TimeoutException("no answer from the app in " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos)
+            call = null;
+            channel.close(); // its answer may still come; the connection cannot carry another
+            c.fail(new TimeoutException("no answer from the app in " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos)
                     + " ms"));
-            if (a != null) {
-                a.close(); // its answer may still come; the connection cannot carry another
-            }
         }
 
-        /** The call is over on this link: the next request may use it. */
-        private Call finish(Call c) {
-            if (call == c) {
-                call = null;
-            }
-            return c;
-        }
-
-        void autoRead(Call c, boolean on) {
-            if (call == c && app != null) {
-                app.config().setAutoRead(on);
-            }
-        }
-
-        void abandon(Call c) {
-            if (call == c) {
-                call = null;
-                if (app != null) {
-                    app.close();
-                }
-            }
-        }
-
-        void close() {
-            ended = true;
-            open.remove(this);
-            if (app != null) {
-                app.close();
-            }
-        }
-
-        /** The app connection's handler, after the HTTP/1.1 codec. */
+        /** The connection's handler, after the HTTP/1.1 codec. */
         private final class Answers extends ChannelInboundHandlerAdapter {
-            private final Channel channel;
             /** Inside a 1xx answer, which is not relayed (this path asks for neither 100-continue nor an upgrade). */
             private boolean informational;
-
-            Answers(Channel channel) {
-                this.channel = channel;
-            }
 
             @Override
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
                 lastHeard = System.nanoTime();
-                Call c = channel == app ? call : null;
+                Call c = call;
                 if (c == null) {
                     ReferenceCountUtil.release(msg);
                     ctx.close(); // bytes nobody asked for: the connection is out of step
@@ -318,14 +289,16 @@ final class AppLinks {
                 }
                 if (msg instanceof HttpObject o && o.decoderResult().isFailure()) {
                     ReferenceCountUtil.release(msg);
-                    finish(c).fail(new IOException("the app's answer did not parse: " + o.decoderResult().cause()));
+                    call = null;
                     ctx.close();
+                    c.fail(new IOException("the app's answer did not parse: " + o.decoderResult().cause()));
                     return;
                 }
                 if (msg instanceof HttpResponse response) {
                     informational = response.status().code() < 200;
-                    if (!informational) {
-                        c.head(response);
+                    if (!informational && !head(c, response)) {
+                        ReferenceCountUtil.release(msg);
+                        return;
                     }
                 }
                 if (msg instanceof HttpContent content) {
@@ -341,24 +314,44 @@ final class AppLinks {
                             informational = false;
                             return;
                         }
-                        finish(c);
-                        if (!c.keepAlive) {
+                        if (c.keepAlive) {
+                            release();
+                        } else {
+                            call = null;
                             ctx.close();
                         }
-                        channel.config().setAutoRead(true);
-                        c.relay.end(); // last: a pipelined request dispatched from here finds the link free
+                        c.relay.end(); // last: a pipelined request dispatched from here may take this connection
                     }
                 }
             }
 
+            /** Relays the answer's head; false when its client has gone (the connection is closed, not relayed on). */
+            private boolean head(Call c, HttpResponse response) {
+                if (!c.client.isOpen()) {
+                    call = null;
+                    channel.close();
+                    c.fail(new IOException("the client left before the answer"));
+                    return false;
+                }
+                c.head = true;
+                c.keepAlive = HttpUtil.isKeepAlive(response);
+                int code = response.status().code();
+                c.answered.answered(code, System.nanoTime() - c.start);
+                HttpHeaders fields = response.headers();
+                c.relay.head(code, response.status().reasonPhrase(), fields, fields.contains(HttpHeaderNames.CONNECTION)
+                        ? fields.getAll(HttpHeaderNames.CONNECTION) : List.of(),
+                        fields.contains(HttpHeaderNames.CONTENT_LENGTH));
+                return true;
+            }
+
             @Override
             public void channelInactive(ChannelHandlerContext ctx) {
-                if (channel == app) {
-                    app = null;
-                    Call c = call;
-                    if (c != null) {
-                        finish(c).fail(new IOException("the app closed the connection"));
-                    }
+                open.remove(Conn.this);
+                idle.get().remove(Conn.this);
+                Call c = call;
+                if (c != null) {
+                    call = null;
+                    c.fail(new IOException("the app closed the connection"));
                 }
                 ctx.fireChannelInactive();
             }

@@ -21,9 +21,9 @@ import java.util.function.BiConsumer;
 
 /**
  * The forward stage: sends a verified (or allowed) request to the app and streams the answer
- * back without buffering it. HTTP/1.x clients go over an app connection of their own
- * ({@link AppLinks}); HTTP/2 streams, WebSocket handshakes and a busy link's pipelined
- * request share Vert.x's pooled keep-alive client.
+ * back without buffering it. HTTP/1.x requests go over plain Netty app connections kept per
+ * event loop ({@link AppLinks}); HTTP/2 streams and WebSocket handshakes use Vert.x's pooled
+ * keep-alive client.
  */
 public final class Forwarder {
 
@@ -62,8 +62,8 @@ public final class Forwarder {
     /**
      * Forwards and streams the response. The future fails with a {@link Rejection}
      * (upstream unavailable or timed out) only while nothing has been sent to the client.
-     * An HTTP/1.x client's requests go over its own app connection ({@link AppLinks}); h2c
-     * streams share the pool.
+     * HTTP/1.x requests take an app connection of their event loop ({@link AppLinks}); h2c
+     * streams use Vert.x's pool.
      *
      * @param keyId    the verified keyid for {@code Sigcar-Key-Id}, or null for allowed routes
      * @param answered receives the app's status and the nanoseconds from send to its response head
@@ -91,7 +91,7 @@ public final class Forwarder {
         return active.get();
     }
 
-    /** App connections held by HTTP/1.x client connections. */
+    /** App connections open on the HTTP/1.x path, busy or idle. */
     public int links() {
         return links.open();
     }

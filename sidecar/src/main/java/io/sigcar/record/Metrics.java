@@ -141,12 +141,12 @@ public final class Metrics {
         }
     }
 
-    /** The forward stage's gauges: requests at the app, and app connections held by client connections. */
+    /** The forward stage's gauges: requests at the app, and the HTTP/1.x path's app connections. */
     public void forwarding(java.util.function.IntSupplier active, java.util.function.IntSupplier links) {
         Gauge.builder("sigcar.upstream.active", active::getAsInt)
                 .description("Requests sent to the app whose answer is not yet relayed to its end").register(registry);
         Gauge.builder("sigcar.upstream.connections", links::getAsInt)
-                .description("App connections held by HTTP/1.x client connections").register(registry);
+                .description("App connections open for HTTP/1.x requests, busy or idle").register(registry);
     }
 
     /**
