@@ -58,6 +58,9 @@ final class AppLinks {
     /** The app's response heads: Vert.x's client limits, and reads of the relay's size. */
     private static final HttpDecoderConfig ANSWERS = new HttpDecoderConfig().setMaxInitialLineLength(4096)
             .setMaxHeaderSize(8192).setMaxChunkSize(16 * 1024);
+    /** The client's head passed the accept stage's checks already; what is added to it is ours. */
+    private static final DefaultHttpHeadersFactory REQUEST_FIELDS = DefaultHttpHeadersFactory.headersFactory()
+            .withValidation(false);
 
     private final InetSocketAddress address;
     private final int connectTimeoutMillis;
@@ -122,8 +125,7 @@ final class AppLinks {
 
     /** The request the app sees: origin-form target as verified, our fields, the verified body. */
     private static DefaultFullHttpRequest request(HttpServerRequest in, ByteBuf body, Consumer<HttpHeaders> fields) {
-        // The client's head passed the accept stage's checks already; what is added here is ours.
-        HttpHeaders headers = DefaultHttpHeadersFactory.headersFactory().withValidation(false).newHeaders();
+        HttpHeaders headers = REQUEST_FIELDS.newHeaders();
         fields.accept(headers);
         headers.set(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
         return new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(in.method().name()), in.uri(), body,
