@@ -8,7 +8,7 @@ import io.vertx.core.net.impl.ConnectionBase;
 /**
  * The one place that reaches below Vert.x's public API to the Netty channel of a connection.
  * The proxy needs that channel for what Vert.x does not offer: closing at once, watching the
- * socket's own writability, pairing a client connection with its app connection. {@link #check}
+ * socket's own writability, running the app side on the client connection's event loop. {@link #check}
  * runs at start-up, so a Vert.x upgrade that moves these internals fails there, not under load.
  */
 public final class Channels {
@@ -20,8 +20,7 @@ public final class Channels {
     public static void check() {
         try {
             for (String name : new String[] {"io.vertx.core.http.impl.http1.Http1ServerConnection",
-                    "io.vertx.core.http.impl.http2.codec.Http2ServerConnectionImpl",
-                    "io.vertx.core.http.impl.http1.Http1ClientConnection"}) {
+                    "io.vertx.core.http.impl.http2.codec.Http2ServerConnectionImpl"}) {
                 Class<?> connection = Class.forName(name);
                 if (!ConnectionBase.class.isAssignableFrom(connection)) {
                     throw new IllegalStateException(name + " is no longer a " + ConnectionBase.class.getName());
