@@ -1,18 +1,12 @@
 package io.sigcar.cli;
 
-import io.netty.buffer.Unpooled;
 import io.sigcar.config.Field;
 import io.sigcar.config.Settings;
 import io.sigcar.config.SidecarConfig;
-import io.sigcar.crypto.Algorithm;
 import io.sigcar.crypto.Crypto;
 import io.sigcar.crypto.CryptoConfig;
-import io.sigcar.crypto.MacKey;
 import io.sigcar.pipeline.Sidecar;
 import io.sigcar.pipeline.Verifications;
-import io.sigcar.verify.preset.GithubPreset;
-import io.sigcar.verify.preset.SlackPreset;
-import io.sigcar.verify.preset.StripePreset;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import java.io.OutputStream;
@@ -205,14 +199,7 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
         }
 
         private Map<String, String> preset(String scheme, String body, long now) {
-            try (MacKey k = crypto.macKey(Algorithm.HMAC_SHA256, secrets.get(scheme))) {
-                var buf = Unpooled.wrappedBuffer(body.getBytes(StandardCharsets.UTF_8));
-                return switch (scheme) {
-                    case "github" -> GithubPreset.sign(k, buf);
-                    case "stripe" -> StripePreset.sign(k, buf, now);
-                    default -> SlackPreset.sign(k, buf, now);
-                };
-            }
+            return Training.webhook(crypto, secrets.get(scheme), scheme, body, now);
         }
 
         private void send(String what, String method, String uri, String body, Map<String, String> headers,

@@ -106,7 +106,12 @@ final class Training {
     }
 
     private Map<String, String> preset(String scheme, String body, long now) {
-        try (MacKey k = crypto.macKey(Algorithm.HMAC_SHA256, secrets.get(scheme))) {
+        return webhook(crypto, secrets.get(scheme), scheme, body, now);
+    }
+
+    /** The headers a webhook sender ({@code github}, {@code stripe} or {@code slack}) signs {@code body} with. */
+    static Map<String, String> webhook(Crypto crypto, byte[] secret, String scheme, String body, long now) {
+        try (MacKey k = crypto.macKey(Algorithm.HMAC_SHA256, secret)) {
             var buf = Unpooled.wrappedBuffer(body.getBytes(StandardCharsets.UTF_8));
             return switch (scheme) {
                 case "github" -> GithubPreset.sign(k, buf);

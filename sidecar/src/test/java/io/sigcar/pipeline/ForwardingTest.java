@@ -355,20 +355,11 @@ class ForwardingTest {
 
     /** One whole answer with a Content-Length body, read off a keep-alive socket. */
     private static String readAnswer(java.net.Socket s) throws Exception {
-        s.setSoTimeout(5_000);
-        var in = s.getInputStream();
-        StringBuilder head = new StringBuilder();
-        while (!head.toString().endsWith("\r\n\r\n")) {
-            int c = in.read();
-            if (c < 0) {
-                throw new java.io.EOFException("closed after: " + head);
-            }
-            head.append((char) c);
-        }
+        String head = readHead(s);
         var m = java.util.regex.Pattern.compile("(?im)^content-length:\\s*(\\d+)").matcher(head);
-        assertTrue(m.find(), head::toString);
-        in.readNBytes(Integer.parseInt(m.group(1)));
-        return head.toString();
+        assertTrue(m.find(), head);
+        s.getInputStream().readNBytes(Integer.parseInt(m.group(1)));
+        return head;
     }
 
     @Test
