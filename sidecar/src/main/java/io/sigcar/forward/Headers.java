@@ -23,13 +23,7 @@ final class Headers {
         return head.contains("connection") ? head.getAll("connection") : List.of();
     }
 
-    /** The same for any field list (Vert.x's or Netty's), given its Connection values. */
-    static void copyEndToEnd(Iterable<Map.Entry<String, String>> from, List<String> connection, MultiMap to,
-            boolean request) {
-        copyEndToEnd(from, connection, to::add, request);
-    }
-
-    /** The same, into any field sink. */
+    /** The same for any field list (Vert.x's or Netty's), given its Connection values, into any field sink. */
     static void copyEndToEnd(Iterable<Map.Entry<String, String>> from, List<String> connection,
             BiConsumer<String, String> to, boolean request) {
         Set<String> named = namedByConnection(connection);

@@ -67,7 +67,7 @@ final class Relay {
         status = code;
         to.setStatusCode(code);
         to.setStatusMessage(message);
-        Headers.copyEndToEnd(fields, connection, to.headers(), false);
+        Headers.copyEndToEnd(fields, connection, to.headers()::add, false);
         if (in.version() != HttpVersion.HTTP_2 && !hasLength) {
             to.setChunked(true);
         }
