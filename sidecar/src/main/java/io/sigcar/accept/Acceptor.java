@@ -1,5 +1,6 @@
 package io.sigcar.accept;
 
+import io.sigcar.accept.wire.ObsFold;
 import io.sigcar.config.SidecarConfig.Limits;
 import io.sigcar.reject.Reason;
 import io.sigcar.reject.Rejection;
@@ -144,7 +145,7 @@ public final class Acceptor {
      */
     public Rejection invalid(HttpServerRequest request) {
         Throwable cause = request.decoderResult().cause();
-        if (cause instanceof WireGuard.ObsFold) {
+        if (cause instanceof ObsFold) {
             return new Rejection(Reason.AMBIGUOUS_FRAMING, cause.getMessage(), true);
         }
         if (cause instanceof io.netty.handler.codec.http.TooLongHttpLineException) {

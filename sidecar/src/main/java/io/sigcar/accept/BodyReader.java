@@ -1,5 +1,6 @@
 package io.sigcar.accept;
 
+import io.sigcar.accept.wire.ObsFold;
 import io.sigcar.reject.Reason;
 import io.sigcar.reject.Rejection;
 import io.vertx.core.Future;
@@ -49,7 +50,7 @@ public final class BodyReader {
         });
         request.exceptionHandler(e -> {
             deadline.cancel();
-            promise.tryFail(e instanceof WireGuard.ObsFold
+            promise.tryFail(e instanceof ObsFold
                     ? new Rejection(Reason.AMBIGUOUS_FRAMING, e.getMessage(), true)
                     : new Rejection(Reason.BAD_REQUEST, e.getClass().getSimpleName(), true));
         });

@@ -33,7 +33,7 @@ public final class ConnectionGuard {
     }
 
     /**
-     * At accept, before a byte is read (called by {@link WireGuard} for the proxy listener):
+     * At accept, before a byte is read (called by the wire's connection limit for the proxy listener):
      * false when the sidecar is at {@code max-connections}; the caller closes the connection.
      * Counting here, not in the connection handler, matters: Vert.x calls that only once the
      * first request head has been decoded, so connections that never send one went uncounted.
@@ -59,7 +59,7 @@ public final class ConnectionGuard {
         boolean h2 = connection.protocolVersion() == HttpVersion.HTTP_2;
         Head head = new Head(connection, h2);
         heads.put(connection, head);
-        // HTTP/2's first header block is timed by WireGuard; this deadline only runs while no stream is open.
+        // HTTP/2's header blocks are timed by the wire's head deadline; this deadline only runs while no stream is open.
         head.arm(h2 ? limits.idleTimeout().toMillis() + limits.requestTimeout().toMillis()
                 : limits.requestTimeout().toMillis());
         Runnable closed = () -> {

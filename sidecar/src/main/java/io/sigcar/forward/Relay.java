@@ -101,7 +101,7 @@ final class Relay {
             };
             // HTTP/1.x resumes when the socket drains; Vert.x's drain handler only reports its own
             // queue, which this relay does not fill. HTTP/2 streams have only that.
-            if (socket == null || !io.sigcar.accept.WireGuard.whenWritable(socket, resume)) {
+            if (socket == null || !io.sigcar.accept.wire.WriteStall.whenWritable(socket, resume)) {
                 to.drainHandler(v -> resume.run());
             }
         }

@@ -6,8 +6,8 @@ import io.sigcar.accept.Acceptor;
 import io.sigcar.accept.BodyReader;
 import io.sigcar.accept.Channels;
 import io.sigcar.accept.ConnectionGuard;
-import io.sigcar.accept.WireGuard;
-import io.sigcar.accept.WireTransport;
+import io.sigcar.accept.wire.Wire;
+import io.sigcar.accept.wire.WireTransport;
 import io.sigcar.config.SidecarConfig;
 import io.sigcar.crypto.Crypto;
 import io.sigcar.forward.Forwarder;
@@ -62,28 +62,27 @@ public final class Sidecar implements AutoCloseable {
         this.config = config;
         this.proxyPort.set(config.listen().port());
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        // The wire guard is built into the transport, before the meters and the connection guard
+        // The wire guards are built into the transport, before the meters and the connection guard
         // exist: it reaches them through these.
         var cuts = new java.util.concurrent.atomic.AtomicReference<Metrics>();
         var guards = new java.util.concurrent.atomic.AtomicReference<ConnectionGuard>();
+        // The admin listener gets none of the proxy's guards (head deadline, obs-fold, stall
+        // watch, connection limit): a scrape is not a client. Until its port is known, every
+        // connection is guarded.
+        var wire = new Wire(config.limits().requestTimeout(), config.limits().sendTimeout(), reason -> {
+            Metrics m = cuts.get();
+            if (m != null) {
+                m.rejected(reason);
+            }
+        }, accepted -> {
+            // Only the proxy's connections count (an admin connection accepted before the admin
+            // port was known is guarded, but not counted).
+            ConnectionGuard g = guards.get();
+            return g == null || !(accepted.localAddress() instanceof java.net.InetSocketAddress local)
+                    || local.getPort() != proxyPort.get() || g.accept(accepted);
+        });
         this.vertx = Vertx.builder()
-                // The admin listener gets none of the proxy's guards (head deadline, obs-fold, stall
-                // watch, connection limit): a scrape is not a client. Until its port is known, every
-                // connection is guarded.
-                .withTransport(new WireTransport(channel -> isAdmin(channel) ? null : new WireGuard(
-                        config.limits().requestTimeout(),
-                        config.limits().sendTimeout(), reason -> {
-                    Metrics m = cuts.get();
-                    if (m != null) {
-                        m.rejected(reason);
-                    }
-                }, accepted -> {
-                    // Only the proxy's connections count (an admin connection accepted before the admin
-                    // port was known is guarded, but not counted).
-                    ConnectionGuard g = guards.get();
-                    return g == null || !(accepted.localAddress() instanceof java.net.InetSocketAddress local)
-                            || local.getPort() != proxyPort.get() || g.accept(accepted);
-                })))
+                .withTransport(new WireTransport(channel -> isAdmin(channel) ? java.util.List.of() : wire.guards()))
                 // No Vert.x metrics: Sigcar's own meters measure the same exchanges (requests, the app's
                 // answers, connections), and Vert.x's cost about 4 % of the CPU per request beside them.
                 .build();

@@ -1,4 +1,4 @@
-package io.sigcar.accept;
+package io.sigcar.accept.wire;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
@@ -14,11 +14,12 @@ import io.netty.channel.socket.DatagramChannel;
 import io.netty.handler.ssl.SslHandler;
 import io.vertx.core.datagram.DatagramSocketOptions;
 import io.vertx.core.net.TcpConfig;
+import java.util.List;
 import java.util.concurrent.ThreadFactory;
 import java.util.function.Function;
 
 /**
- * Vert.x's NIO transport, plus a {@link WireGuard} on every accepted connection of the servers
+ * Vert.x's NIO transport, plus the {@link Wire} guards on every accepted connection of the servers
  * it runs, and buffer sizes that bound what a stalled answer holds ({@link #CLIENT_WRITE_HIGH}).
  * This is the one place a handler can see a connection's bytes before Vert.x's HTTP decoder: on an h2c-enabled server Vert.x calls the connection handler only after the first
  * request head was decoded, too late to refuse that head.
@@ -35,10 +36,10 @@ public final class WireTransport implements io.vertx.core.transport.Transport {
     private static final int UPSTREAM_READ_MAX = 16 * 1024;
 
     private final io.vertx.core.transport.Transport base = io.vertx.core.transport.Transport.NIO;
-    private final Function<Channel, ChannelHandler> guards;
+    private final Function<Channel, List<ChannelHandler>> guards;
 
-    /** @param guards makes the handler for one new connection, or null for a connection that gets none */
-    public WireTransport(Function<Channel, ChannelHandler> guards) {
+    /** @param guards makes the handlers for one new connection, in pipeline order (none for a connection that gets none) */
+    public WireTransport(Function<Channel, List<ChannelHandler>> guards) {
         this.guards = guards;
     }
 
@@ -63,15 +64,20 @@ public final class WireTransport implements io.vertx.core.transport.Transport {
     }
 
     /**
-     * Puts the guard right after TLS (it must read plain bytes), else first. Vert.x names its TLS
-     * handler "ssl" whether it is an SslHandler or an SNI handler that later replaces itself in place.
+     * Puts the guards right after TLS (they must read plain bytes), else first, in their order.
+     * Vert.x names its TLS handler "ssl" whether it is an SslHandler or an SNI handler that later
+     * replaces itself in place.
      */
-    static void install(ChannelPipeline pipeline, ChannelHandler guard) {
+    static void install(ChannelPipeline pipeline, List<ChannelHandler> guards) {
         var tls = pipeline.context("ssl") != null ? pipeline.context("ssl") : pipeline.context(SslHandler.class);
-        if (tls != null) {
-            pipeline.addAfter(tls.name(), WireGuard.NAME, guard);
-        } else {
-            pipeline.addFirst(WireGuard.NAME, guard);
+        String after = tls != null ? tls.name() : null;
+        for (ChannelHandler guard : guards) {
+            if (after == null) {
+                pipeline.addFirst(guard);
+            } else {
+                pipeline.addAfter(after, null, guard);
+            }
+            after = pipeline.context(guard).name();
         }
     }
 
@@ -79,9 +85,9 @@ public final class WireTransport implements io.vertx.core.transport.Transport {
     @ChannelHandler.Sharable
     private static final class Initializer extends ChannelInitializer<Channel> {
         private final ChannelHandler vertx;
-        private final Function<Channel, ChannelHandler> guards;
+        private final Function<Channel, List<ChannelHandler>> guards;
 
-        Initializer(ChannelHandler vertx, Function<Channel, ChannelHandler> guards) {
+        Initializer(ChannelHandler vertx, Function<Channel, List<ChannelHandler>> guards) {
             this.vertx = vertx;
             this.guards = guards;
         }
@@ -89,15 +95,14 @@ public final class WireTransport implements io.vertx.core.transport.Transport {
         @Override
         protected void initChannel(Channel ch) {
             ch.pipeline().addLast(vertx); // registered already: Vert.x's initializer runs right here
-            ChannelHandler guard = ch.isOpen() ? guards.apply(ch) : null;
-            if (guard != null) {
-                install(ch.pipeline(), guard);
+            if (ch.isOpen()) {
+                install(ch.pipeline(), guards.apply(ch));
             }
         }
     }
 
     @SuppressWarnings("deprecation") // the SPI's datagram method names Netty's deprecated InternetProtocolFamily
-    private record Guarded(io.vertx.core.spi.transport.Transport base, Function<Channel, ChannelHandler> guards)
+    private record Guarded(io.vertx.core.spi.transport.Transport base, Function<Channel, List<ChannelHandler>> guards)
             implements io.vertx.core.spi.transport.Transport {
 
         @Override

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.util.ReferenceCountUtil;
+import io.sigcar.accept.wire.Wire;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -24,7 +25,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * What {@link WireGuard} adds to every request: one keep-alive request (a signed-webhook-sized head
+ * What the {@link Wire} guards add to every request: one keep-alive request (a signed-webhook-sized head
  * and a body) through the guard into a sink, against no guard and, for scale, Netty's HTTP/1 decoder.
  */
 @State(Scope.Thread)
@@ -33,7 +34,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(1)
-public class WireGuardBenchmark {
+public class WireBenchmark {
 
     @Param({"0", "1024", "65536"})
     int body;
@@ -60,7 +61,8 @@ public class WireGuardBenchmark {
         request = (direct ? Unpooled.directBuffer(h.length + body) : Unpooled.buffer(h.length + body)).writeBytes(h).writeZero(body);
         channel = new EmbeddedChannel();
         if (stage.contains("guard")) {
-            channel.pipeline().addLast(new WireGuard(Duration.ofSeconds(30), Duration.ofSeconds(30), r -> { }, ch -> true));
+            new Wire(Duration.ofSeconds(30), Duration.ofSeconds(30), r -> { }, ch -> true).guards()
+                    .forEach(channel.pipeline()::addLast);
         }
         if (stage.contains("decoder")) {
             channel.pipeline().addLast(new HttpRequestDecoder());

@@ -1,46 +1,28 @@
-package io.sigcar.accept;
+package io.sigcar.accept.wire;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
-import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
-import io.sigcar.reject.Reason;
-import java.time.Duration;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 /**
- * Reads one connection's raw bytes ahead of Netty's HTTP decoders, for the two things the
- * decoders cannot do: refuse obs-fold (Netty unfolds it silently) and put a deadline on request
- * heads the HTTP/1 guard never sees (a fresh connection's first head, and every HTTP/2 header
- * block, which a client can trickle in CONTINUATION frames for as long as the idle timeout allows).
+ * Reads one connection's raw bytes ahead of Netty's HTTP decoders, for what the decoders cannot
+ * do: refuse obs-fold (Netty unfolds it silently), and tell the {@link HeadDeadline} where heads
+ * start and end that the HTTP/1 guard never sees (a fresh connection's first head, and every
+ * HTTP/2 header block).
  *
  * <p>It frames just enough to know where heads are: HTTP/1 heads, Content-Length and chunked
  * bodies (trailers are heads too), the HTTP/2 preface and frame headers. Where its framing cannot
  * follow (a length that is not plain digits, a WebSocket after 101), it stops looking: the decoder
- * and {@link Acceptor} refuse those shapes and close anyway. Only touched on the channel's loop.
+ * and the accept stage refuse those shapes and close anyway. Only touched on the channel's loop.
  */
-public final class WireGuard extends ChannelDuplexHandler {
-
-    /** The handler's name in the Netty pipeline. */
-    public static final String NAME = "sigcar-wire";
-
-    /** The cause of the request that stands in for a folded head, so {@link Acceptor#invalid} can name it. */
-    public static final class ObsFold extends DecoderException {
-        private static final long serialVersionUID = 1L;
-
-        ObsFold() {
-            super("a header line starts with a space or tab (obs-fold)");
-        }
-    }
+final class Framer extends ChannelDuplexHandler {
 
     private enum Mode { HEAD, BODY, CHUNK_SIZE, CHUNK_LINE, CHUNK_DATA, CHUNK_END, PREFACE, FRAME_HEADER, FRAME_PAYLOAD, PASS, REFUSED }
 
@@ -48,20 +30,11 @@ public final class WireGuard extends ChannelDuplexHandler {
     private static final int HEADERS = 0x1;
     private static final int PUSH_PROMISE = 0x5;
     private static final int CONTINUATION = 0x9;
-    private static final int GOAWAY = 0x7;
-    private static final int ENHANCE_YOUR_CALM = 0xb;
     private static final byte[] PRI = "PRI ".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     /** The rest of the HTTP/2 preface after its "PRI * HTTP/2.0" head: "SM\r\n\r\n". */
     private static final int PREFACE_REST = 6;
 
-    private final long timeoutMillis;
-    private final long stallMillis;
-    private final Consumer<Reason> onCut;
-    private final java.util.function.Predicate<io.netty.channel.Channel> admit;
-    private ChannelHandlerContext ctx;
-    private ScheduledFuture<?> deadline;
-    private ScheduledFuture<?> stall;
-    private java.util.List<Runnable> writable; // tasks waiting for the channel to be writable again
+    private final HeadDeadline deadline;
     private Mode mode = Mode.HEAD;
     private boolean seenHead;
 
@@ -80,111 +53,10 @@ public final class WireGuard extends ChannelDuplexHandler {
     private int frameType;
     private int frameFlags;
     private int frameStream;
-    private int lastStream;   // the highest stream whose header block completed: GOAWAY's last-stream-id
 
-    /**
-     * @param requestTimeout how long a head (or header block) may take
-     * @param sendTimeout    the forward stage cuts a stalled answer after this; the connection-wide
-     *                       watch here waits twice as long, as a backstop for everything else
-     * @param onCut          counts cuts by reason
-     * @param admit          at accept: false when the connection may not open (max-connections);
-     *                       it is then closed before a byte of it is read
-     */
-    public WireGuard(Duration requestTimeout, Duration sendTimeout, Consumer<Reason> onCut,
-            java.util.function.Predicate<io.netty.channel.Channel> admit) {
-        this.timeoutMillis = Math.max(1, requestTimeout.toMillis());
-        this.stallMillis = Math.max(2, 2 * sendTimeout.toMillis());
-        this.onCut = onCut;
-        this.admit = admit;
-    }
-
-    @Override
-    public void handlerAdded(ChannelHandlerContext ctx) {
-        this.ctx = ctx;
-        if (!admit.test(ctx.channel())) {
-            mode = Mode.REFUSED;
-            ctx.close();
-            return;
-        }
-        arm(); // the first head must arrive within request-timeout, whatever the protocol turns out to be
+    Framer(HeadDeadline deadline) {
+        this.deadline = deadline;
         startHead();
-    }
-
-    @Override
-    public void handlerRemoved(ChannelHandlerContext ctx) {
-        disarm();
-        unwatch();
-    }
-
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-        disarm();
-        unwatch();
-        super.channelInactive(ctx);
-    }
-
-    /**
-     * Netty marks the channel unwritable when more than its high-water mark (32 KiB, set in
-     * {@link WireTransport}) waits for the client. The forward stage cuts a stalled answer at send-timeout; anything else that stalls the
-     * same way (a WebSocket tunnel, or an answer the relay did not see stall) is cut here once the
-     * channel has stayed unwritable for twice that. Linger 0: the queued bytes go with it.
-     */
-    @Override
-    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
-        if (ctx.channel().isWritable()) {
-            unwatch();
-            super.channelWritabilityChanged(ctx); // Vert.x flushes what it queued first
-            runWhenWritable();
-            return;
-        }
-        if (stall == null) {
-            stall = ctx.executor().schedule(() -> {
-                stall = null;
-                if (ctx.channel().isActive() && !ctx.channel().isWritable()) {
-                    onCut.accept(Reason.SEND_TIMEOUT);
-                    ctx.channel().config().setOption(io.netty.channel.ChannelOption.SO_LINGER, 0);
-                    ctx.close();
-                }
-            }, stallMillis, TimeUnit.MILLISECONDS);
-        }
-        super.channelWritabilityChanged(ctx);
-    }
-
-    /**
-     * Runs {@code task} on the channel's loop once the channel is writable again: when Netty's own
-     * buffer has drained below its low-water mark. The forward stage pauses the app at Netty's
-     * mark rather than at Vert.x's write queue, which takes 16 more chunks (heap copies) before it
-     * reports full: with a thousand slow readers those copies alone filled a 128 MiB heap.
-     * False when the channel has no guard (the caller must rely on Vert.x's drain handler).
-     */
-    public static boolean whenWritable(io.netty.channel.Channel channel, Runnable task) {
-        if (!(channel.pipeline().get(NAME) instanceof WireGuard guard)) {
-            return false;
-        }
-        if (guard.writable == null) {
-            guard.writable = new java.util.ArrayList<>(1);
-        }
-        guard.writable.add(task);
-        if (channel.isWritable()) {
-            channel.eventLoop().execute(guard::runWhenWritable); // it drained meanwhile: no event will come
-        }
-        return true;
-    }
-
-    private void runWhenWritable() {
-        if (writable == null || writable.isEmpty() || !ctx.channel().isWritable()) {
-            return;
-        }
-        var tasks = writable;
-        writable = null;
-        tasks.forEach(Runnable::run);
-    }
-
-    private void unwatch() {
-        if (stall != null) {
-            stall.cancel(false);
-            stall = null;
-        }
     }
 
     @Override
@@ -217,6 +89,9 @@ public final class WireGuard extends ChannelDuplexHandler {
                     if (remaining == 0) {
                         if (mode == Mode.FRAME_PAYLOAD) {
                             frameEnded();
+                        }
+                        if (mode == Mode.PREFACE) {
+                            deadline.framesFollow();
                         }
                         mode = switch (mode) {
                             case BODY -> next();
@@ -326,7 +201,7 @@ public final class WireGuard extends ChannelDuplexHandler {
         }
         if (!seenHead) {
             seenHead = true;
-            disarm(); // from here on ConnectionGuard times HTTP/1 heads
+            deadline.closed(); // from here on the connection guard times HTTP/1 heads
         }
         if (fields.length() == HeadFields.UNREADABLE) {
             mode = Mode.PASS; // the decoder or Acceptor refuses this framing and closes
@@ -417,7 +292,7 @@ public final class WireGuard extends ChannelDuplexHandler {
     /** A header block opens with its first frame's header: from then on no other frame may interleave. */
     private void frameStarted() {
         if ((frameType == HEADERS || frameType == PUSH_PROMISE) && (frameFlags & END_HEADERS) == 0) {
-            arm();
+            deadline.opened();
         }
     }
 
@@ -426,10 +301,7 @@ public final class WireGuard extends ChannelDuplexHandler {
         boolean blockFrame = frameType == HEADERS || frameType == PUSH_PROMISE || frameType == CONTINUATION;
         if (blockFrame && (frameFlags & END_HEADERS) != 0) {
             seenHead = true;
-            disarm();
-            if (frameType != PUSH_PROMISE) {
-                lastStream = Math.max(lastStream, frameStream);
-            }
+            deadline.blockEnded(frameType != PUSH_PROMISE ? frameStream : 0);
         }
     }
 
@@ -441,7 +313,7 @@ public final class WireGuard extends ChannelDuplexHandler {
      */
     private void refuse(ChannelHandlerContext ctx, ByteBuf buf, int start, int fold) {
         mode = Mode.REFUSED;
-        disarm();
+        deadline.closed();
         if (fold > start) {
             ctx.fireChannelRead(buf.retainedSlice(start, fold - start));
         }
@@ -457,38 +329,5 @@ public final class WireGuard extends ChannelDuplexHandler {
                 Unpooled.EMPTY_BUFFER);
         request.setDecoderResult(DecoderResult.failure(new ObsFold()));
         ctx.fireChannelRead(request);
-    }
-
-    private void arm() {
-        disarm();
-        if (ctx == null) {
-            return;
-        }
-        deadline = ctx.executor().schedule(() -> {
-            deadline = null;
-            if (ctx.channel().isActive()) {
-                onCut.accept(Reason.REQUEST_TIMEOUT);
-                if (mode == Mode.FRAME_HEADER || mode == Mode.FRAME_PAYLOAD) {
-                    // The server's SETTINGS went out when the codec started: a GOAWAY may follow it. Written
-                    // below the codec as whole frames go, and closed right after: a client that reads
-                    // nothing must not hold the connection open by leaving the GOAWAY unsent.
-                    ctx.writeAndFlush(goaway(lastStream));
-                }
-                ctx.close();
-            }
-        }, timeoutMillis, TimeUnit.MILLISECONDS);
-    }
-
-    /** GOAWAY with ENHANCE_YOUR_CALM, as for Sigcar's other HTTP/2 abuse limits. */
-    private static ByteBuf goaway(int lastStream) {
-        return Unpooled.buffer(17).writeMedium(8).writeByte(GOAWAY).writeByte(0).writeInt(0)
-                .writeInt(lastStream).writeInt(ENHANCE_YOUR_CALM);
-    }
-
-    private void disarm() {
-        if (deadline != null) {
-            deadline.cancel(false);
-            deadline = null;
-        }
     }
 }

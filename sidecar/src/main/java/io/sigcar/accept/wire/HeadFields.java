@@ -1,9 +1,9 @@
-package io.sigcar.accept;
+package io.sigcar.accept.wire;
 
 import java.nio.charset.StandardCharsets;
 
 /**
- * What {@link WireGuard} needs from one HTTP/1 head's fields to find the next head: the
+ * What {@link Framer} needs from one HTTP/1 head's fields to find the next head: the
  * Content-Length, whether the body is chunked, and whether an upgrade (to h2c or else) was asked
  * for. Fed one byte at a time as the head streams by, keeping no line: a name is matched
  * against the three it cares about while it arrives.

@@ -25,11 +25,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@link WireGuard} on a real sidecar: obs-fold is refused wherever a head is (first packet, later
+ * The {@link io.sigcar.accept.wire.Wire} guards on a real sidecar: obs-fold is refused wherever a head is (first packet, later
  * packet, pipelined, trailers) and nowhere else (fold-like body bytes), and heads that never finish
  * (HTTP/1 or HTTP/2, including a CONTINUATION trickle) are cut at request-timeout.
  */
-class WireGuardTest {
+class WireTest {
 
     @TempDir
     static Path keys;
