@@ -7,12 +7,15 @@ import io.sigcar.record.Recorder;
 import io.sigcar.reject.Reason;
 import io.sigcar.reject.Rejection;
 import io.sigcar.reject.Responder;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import java.time.Instant;
 
 /**
- * One request's trip through the stages, with an explicit state so a late callback (a
- * timer firing after the answer, a close after the end) cannot answer or record twice.
+ * One request's trip through the stages: what they learned of it (the declared length, the
+ * route, the body, the verified key, the app's status), and an explicit state so a late callback
+ * (a timer firing after the answer, a close after the end) cannot answer or record twice. The
+ * only place a request is answered by Sigcar or recorded.
  */
 final class Exchange {
 
@@ -27,8 +30,11 @@ final class Exchange {
     /** The raw path, read once: route matching, verification and the audit line all use it. */
     private final String path;
     private State state = State.RECEIVING;
+    private long declared;
     private Route route;
+    private Buffer body;
     private String keyId;
+    private int status;
     private Runnable onDone;
 
     Exchange(HttpServerRequest request, Recorder recorder, long startNanos, Instant receivedAt) {
@@ -52,12 +58,34 @@ final class Exchange {
         return receivedAt;
     }
 
+    /** The body length the head declares (Content-Length), or {@link io.sigcar.accept.Acceptor#NO_LENGTH}. */
+    void declared(long length) {
+        this.declared = length;
+    }
+
+    long declared() {
+        return declared;
+    }
+
     void route(Route r) {
         this.route = r;
     }
 
     Route route() {
         return route;
+    }
+
+    void body(Buffer read) {
+        this.body = read;
+    }
+
+    Buffer body() {
+        return body;
+    }
+
+    /** The key that verified the request; null when its route only allows. */
+    String keyId() {
+        return keyId;
     }
 
     /** Runs once when the exchange ends, however it ends (releases its in-flight slot). */
@@ -73,9 +101,17 @@ final class Exchange {
         advance(State.VERIFYING);
     }
 
-    void forwarding(String verifiedKeyId) {
+    void verified(String verifiedKeyId) {
         this.keyId = verifiedKeyId;
+    }
+
+    void forwarding() {
         advance(State.FORWARDING);
+    }
+
+    /** The app answered with {@code code}; the exchange is recorded with it when the answer has been relayed. */
+    void answered(int code) {
+        this.status = code;
     }
 
     private void advance(State next) {
@@ -109,7 +145,7 @@ final class Exchange {
     }
 
     /** The app answered and its response has been streamed to the client. */
-    void forwarded(int status) {
+    void forwarded() {
         if (state == State.DONE) {
             return;
         }

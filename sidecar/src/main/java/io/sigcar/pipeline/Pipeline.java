@@ -1,48 +1,31 @@
 package io.sigcar.pipeline;
 
 import io.sigcar.accept.Acceptor;
-import io.sigcar.accept.BodyReader;
-import io.sigcar.accept.ConnectionGuard;
-import io.sigcar.accept.ReceivedRequest;
-import io.sigcar.forward.Forwarder;
-import io.sigcar.policy.Action;
-import io.sigcar.policy.Policy;
-import io.sigcar.policy.Route;
+import io.sigcar.pipeline.Stage.Step;
 import io.sigcar.record.Recorder;
-import io.sigcar.reject.Reason;
-import io.sigcar.reject.Rejection;
-import io.sigcar.verify.Verdict;
-import io.sigcar.verify.VerifyStage;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
 import java.time.InstantSource;
+import java.util.List;
 
 /**
- * Wires the stages in the order a request meets them: accept → policy → body → verify →
- * forward, with record around all of it. Decisions live in the stages; this class only
- * sequences them.
+ * Runs each request through the stages {@link Sidecar} lists (admission, framing, route, body,
+ * verify, forward): every stage's {@link Stage#onHead} in order, then every stage's
+ * {@link Stage#onBody}. A stage may refuse, or make the rest wait on something under way (the
+ * body, a shared replay store, the app's answer). When the last stage has gone on, the app's
+ * answer has been relayed and the exchange is recorded as served. Decisions live in the stages;
+ * this class only runs them.
  */
 public final class Pipeline implements Handler<HttpServerRequest> {
 
-    private final ConnectionGuard guard;
+    private final Stage[] stages;
     private final Acceptor acceptor;
-    private final Policy policy;
-    private final BodyReader bodies;
-    private final long defaultBodyLimit;
-    private final VerifyStage verifier;
-    private final Forwarder forwarder;
     private final Recorder recorder;
     private final InstantSource clock;
 
-    public Pipeline(ConnectionGuard guard, Acceptor acceptor, Policy policy, BodyReader bodies, long defaultBodyLimit, VerifyStage verifier,
-            Forwarder forwarder, Recorder recorder, InstantSource clock) {
-        this.guard = guard;
+    Pipeline(List<Stage> stages, Acceptor acceptor, Recorder recorder, InstantSource clock) {
+        this.stages = stages.toArray(Stage[]::new);
         this.acceptor = acceptor;
-        this.policy = policy;
-        this.bodies = bodies;
-        this.defaultBodyLimit = defaultBodyLimit;
-        this.verifier = verifier;
-        this.forwarder = forwarder;
         this.recorder = recorder;
         this.clock = clock;
     }
@@ -51,101 +34,48 @@ public final class Pipeline implements Handler<HttpServerRequest> {
     public void handle(HttpServerRequest request) {
         Exchange ex = new Exchange(request, recorder, System.nanoTime(), clock.instant());
         request.response().closeHandler(v -> ex.abandoned());
-        request.response().headersEndHandler(v -> guard.beforeHead(request));
+        run(ex, false, 0);
+    }
 
-        var connection = request.connection();
-        if (!guard.admit(connection)) {
-            ex.reject(new Rejection(Reason.OVERLOADED, "max-in-flight reached", true));
-            return;
-        }
-        ex.onDone(() -> guard.finished(connection));
-
-        long declared;
-        try {
-            declared = acceptor.check(request);
-        } catch (Rejection refused) {
-            ex.reject(refused);
-            return;
-        }
-        Route route = policy.match(request.method().name(), request.authority().toString(), ex.path());
-        ex.route(route);
-        if (route.action() == Action.DENY) {
-            ex.reject(new Rejection(Reason.DENIED, "route " + route.name(), false));
-            return;
-        }
-        long limit = route.maxBodyBytes() >= 0 ? route.maxBodyBytes() : defaultBodyLimit;
-        if (declared <= limit && "100-continue".equalsIgnoreCase(request.getHeader("expect"))) {
-            request.response().writeContinue(); // before reading: the client waits for it to send the body
-        }
-        bodies.read(request, declared, limit).onComplete(read -> {
-            if (read.failed()) {
-                ex.fail(read.cause());
-                return;
-            }
+    /** Runs the stages of one phase from {@code from}, then the body phase after the head phase. */
+    private void run(Exchange ex, boolean body, int from) {
+        for (int i = from; i < stages.length; i++) {
             if (ex.is(Exchange.State.DONE)) {
-                return; // the client left while its body was arriving: nothing to verify or forward
+                return; // answered already, or the client left while a stage waited
             }
-            if (route.action() != Action.VERIFY) {
-                forward(ex, request, read.result(), null);
+            Step step;
+            try {
+                step = body ? stages[i].onBody(ex) : stages[i].onHead(ex);
+            } catch (RuntimeException unexpected) {
+                ex.fail(unexpected); // a bug, not the request's fault: 500, logged
                 return;
             }
-            ex.verifying();
-            Verdict verdict = verifier.verify(new ReceivedRequest(request, ex.path(), read.result(), ex.receivedAt()),
-                    route);
-            if (!verifier.needsConfirmation(verdict)) {
-                afterVerify(ex, request, read.result(), verdict);
+            if (step instanceof Step.Reject no) {
+                ex.reject(no.rejection());
                 return;
             }
-            // Only with a shared replay store, and only for nonces and webhook ids: the one wait
-            // off the event loop's own work before forwarding.
-            verifier.confirm(verdict).onComplete(confirmed -> {
-                if (ex.is(Exchange.State.DONE)) {
-                    return; // the client left meanwhile
-                }
-                if (confirmed.failed()) {
-                    ex.fail(confirmed.cause());
-                } else {
-                    afterVerify(ex, request, read.result(), confirmed.result());
-                }
-            });
-        });
-    }
-
-    private void afterVerify(Exchange ex, HttpServerRequest request, io.vertx.core.buffer.Buffer body, Verdict verdict) {
-        if (verdict instanceof Verdict.Rejected no) {
-            ex.reject(new Rejection(no.reason(), no.detail(), false));
+            if (step instanceof Step.Await wait) {
+                int next = i + 1;
+                wait.pending().onComplete(done -> {
+                    if (done.failed()) {
+                        ex.fail(done.cause());
+                    } else {
+                        run(ex, body, next);
+                    }
+                });
+                return;
+            }
+        }
+        if (!body) {
+            run(ex, true, 0);
         } else {
-            forward(ex, request, body, ((Verdict.Verified) verdict).keyId());
+            ex.forwarded();
         }
-    }
-
-    private void forward(Exchange ex, HttpServerRequest request, io.vertx.core.buffer.Buffer body, String keyId) {
-        ex.forwarding(keyId);
-        boolean upgrade = isWebSocketUpgrade(request);
-        if (upgrade) {
-            guard.upgrading(request.connection()); // no more request heads on it: no head deadline
-        }
-        var sending = upgrade ? forwarder.upgrade(request, keyId)
-                : forwarder.forward(request, body, keyId, recorder.metrics()::upstream);
-        sending.onComplete(sent -> {
-            if (sent.succeeded()) {
-                ex.forwarded(sent.result());
-            } else {
-                ex.fail(sent.cause());
-            }
-        });
     }
 
     /** A request Netty's decoder could not parse: answered with its reason code, and the connection closed. */
     public void invalid(HttpServerRequest request) {
         Exchange ex = new Exchange(request, recorder, System.nanoTime(), clock.instant());
         ex.reject(acceptor.invalid(request));
-    }
-
-    /** An HTTP/1.1 GET asking to become a WebSocket; passes through only after it verified. */
-    private static boolean isWebSocketUpgrade(HttpServerRequest request) {
-        return request.version() == io.vertx.core.http.HttpVersion.HTTP_1_1
-                && request.method() == io.vertx.core.http.HttpMethod.GET
-                && "websocket".equalsIgnoreCase(request.getHeader("upgrade"));
     }
 }

@@ -98,10 +98,11 @@ public final class Sidecar implements AutoCloseable {
         this.guard = new ConnectionGuard(vertx, config.limits(), metrics::rejected);
         guards.set(guard);
         metrics.load(guard::connections, guard::inFlight);
-        Pipeline pipeline = new Pipeline(guard, acceptor, policy, new BodyReader(vertx, config.limits().requestTimeout()),
-                config.limits().maxBodyBytes(), new VerifyStage(this.verification.verifiers(), metrics,
-                this.verification.shared()), forwarder,
-                new Recorder(metrics, audit), clock);
+        // The stages a request meets, in order (see Pipeline).
+        Pipeline pipeline = new Pipeline(Stages.of(guard, acceptor, policy,
+                new BodyReader(vertx, config.limits().requestTimeout()), config.limits().maxBodyBytes(),
+                new VerifyStage(this.verification.verifiers(), metrics, this.verification.shared()), forwarder, metrics),
+                acceptor, new Recorder(metrics, audit), clock);
         this.server = vertx.createHttpServer(acceptor.serverOptions()).connectionHandler(guard::connected)
                 .requestHandler(pipeline).invalidRequestHandler(pipeline::invalid);
         this.admin = new AdminServer(vertx, registry, () -> ready && this.verification.ready().getAsBoolean());
