@@ -46,6 +46,34 @@ class AuditLogTest {
         }
     }
 
+    /** The time is cached per second: every line must still read exactly as Instant.toString writes it. */
+    @Test
+    void timesAreWrittenAsInstantWritesThem() throws Exception {
+        var random = new java.util.Random(42);
+        List<Instant> times = new java.util.ArrayList<>(List.of(Instant.EPOCH, Instant.parse("2026-12-02T18:50:12Z"),
+                Instant.parse("2026-12-02T18:50:12.001Z"), Instant.parse("2026-12-02T18:50:12.120Z"),
+                Instant.parse("2026-12-02T18:50:12.000100Z"), Instant.parse("2026-12-02T18:50:12.000000001Z"),
+                Instant.parse("2026-12-02T18:50:12.999999999Z"), Instant.parse("2026-12-02T18:50:13.5Z"),
+                Instant.parse("+10000-01-01T00:00:00.5Z"), Instant.now()));
+        long base = Instant.parse("2026-12-02T18:50:12Z").getEpochSecond();
+        for (int i = 0; i < 2_000; i++) {
+            int nano = switch (i % 4) {
+                case 0 -> random.nextInt(1_000) * 1_000_000;
+                case 1 -> random.nextInt(1_000_000) * 1_000;
+                default -> random.nextInt(1_000_000_000);
+            };
+            times.add(Instant.ofEpochSecond(base + random.nextInt(3), nano)); // the same few seconds, in any order
+        }
+        try (var audit = new AuditLog(OutputStream.nullOutputStream(),
+                new Metrics(new SimpleMeterRegistry(), BUCKETS, List.of("default")))) {
+            for (Instant t : times) {
+                StringBuilder sb = new StringBuilder();
+                audit.time(sb, t);
+                assertEquals(t.toString(), sb.toString());
+            }
+        }
+    }
+
     @Test
     void linesAreWholeInOrderAndWrittenInBatches() throws Exception {
         var registry = new SimpleMeterRegistry();
