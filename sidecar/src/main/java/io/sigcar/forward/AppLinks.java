@@ -2,6 +2,7 @@ package io.sigcar.forward;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -10,19 +11,15 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
-import io.netty.handler.codec.http.EmptyHttpHeaders;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.FastThreadLocal;
@@ -34,6 +31,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.internal.buffer.BufferInternal;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Set;
@@ -41,12 +39,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 
 /**
- * The HTTP/1.x fast path to the app: plain Netty connections (HTTP/1.1 codec and one handler)
- * on the client connection's own event loop, below Vert.x's client. Each event loop keeps the
+ * The HTTP/1.x fast path to the app: plain Netty connections (an HTTP/1.1 response decoder and
+ * one handler) on the client connection's own event loop, below Vert.x's client. A request's head
+ * and body are written as one buffer, field by field, with no header map and no encoder. Each event loop keeps the
  * app connections it opened: a request takes an idle one (the last one given back, so a busy
  * loop reuses a warm few) or opens one, and gives it back when its answer has ended, as nginx's
  * upstream keep-alive cache does. No pool lease, endpoint lookup, future or thread hop per
@@ -58,9 +58,11 @@ final class AppLinks {
     /** The app's response heads: Vert.x's client limits, and reads of the relay's size. */
     private static final HttpDecoderConfig ANSWERS = new HttpDecoderConfig().setMaxInitialLineLength(4096)
             .setMaxHeaderSize(8192).setMaxChunkSize(16 * 1024);
-    /** The client's head passed the accept stage's checks already; what is added to it is ours. */
-    private static final DefaultHttpHeadersFactory REQUEST_FIELDS = DefaultHttpHeadersFactory.headersFactory()
-            .withValidation(false);
+    /** Room for a usual request head beside the body; a larger head grows the buffer once or twice. */
+    private static final int HEAD_ROOM = 1024;
+    private static final byte[] VERSION_LINE_END = " HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] COLON_SPACE = {':', ' '};
+    private static final byte[] CRLF = {'\r', '\n'};
 
     private final InetSocketAddress address;
     private final int connectTimeoutMillis;
@@ -89,18 +91,18 @@ final class AppLinks {
      * when this path cannot take it (the sidecar is closing, the transport is not NIO): the
      * caller uses Vert.x's pool.
      *
-     * @param fields adds the head's fields for the app (all but Content-Length)
+     * @param fields writes the head's fields for the app (all but Content-Length) into the sink it is given
      * @param relays makes the relay for the answer
      */
-    Future<Integer> forward(HttpServerRequest in, Buffer body, Forwarder.Answered answered, Consumer<HttpHeaders> fields,
-            BiFunction<HttpServerRequest, Relay.Source, Relay> relays) {
+    Future<Integer> forward(HttpServerRequest in, Buffer body, Forwarder.Answered answered,
+            Consumer<BiConsumer<String, String>> fields, BiFunction<HttpServerRequest, Relay.Source, Relay> relays) {
         Channel client = Channels.of(in.connection());
         if (closed || !(client instanceof NioSocketChannel) || !client.isOpen()) {
             return null;
         }
-        Call call = new Call(client, answered);
+        Call call = new Call(client, answered, in.method() == io.vertx.core.http.HttpMethod.HEAD);
         call.relay = relays.apply(in, call);
-        DefaultFullHttpRequest request = request(in, ((BufferInternal) body).getByteBuf(), fields);
+        ByteBuf request = request(client.alloc(), in, ((BufferInternal) body).getByteBuf(), fields);
         Conn conn = takeIdle();
         if (conn != null) {
             conn.start(call, request);
@@ -123,13 +125,31 @@ final class AppLinks {
         }
     }
 
-    /** The request the app sees: origin-form target as verified, our fields, the verified body. */
-    private static DefaultFullHttpRequest request(HttpServerRequest in, ByteBuf body, Consumer<HttpHeaders> fields) {
-        HttpHeaders headers = REQUEST_FIELDS.newHeaders();
-        fields.accept(headers);
-        headers.set(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
-        return new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(in.method().name()), in.uri(), body,
-                headers, EmptyHttpHeaders.INSTANCE);
+    /**
+     * The request the app sees, head and body in one buffer: the origin-form target as verified,
+     * the fields {@code fields} writes, the body's length and the verified body. The bytes are the
+     * ones Netty's request encoder wrote for the same message (the target as UTF-8, fields as
+     * ISO-8859-1); the client's head passed the accept stage's checks already.
+     */
+    static ByteBuf request(ByteBufAllocator alloc, HttpServerRequest in, ByteBuf body,
+            Consumer<BiConsumer<String, String>> fields) {
+        int length = body.readableBytes();
+        ByteBuf out = alloc.directBuffer(HEAD_ROOM + length);
+        out.writeCharSequence(in.method().name(), StandardCharsets.US_ASCII);
+        out.writeByte(' ');
+        out.writeCharSequence(in.uri(), StandardCharsets.UTF_8);
+        out.writeBytes(VERSION_LINE_END);
+        fields.accept((name, value) -> field(out, name, value));
+        field(out, "content-length", Integer.toString(length));
+        out.writeBytes(CRLF);
+        return out.writeBytes(body, body.readerIndex(), length);
+    }
+
+    private static void field(ByteBuf out, String name, String value) {
+        out.writeCharSequence(name, StandardCharsets.ISO_8859_1);
+        out.writeBytes(COLON_SPACE);
+        out.writeCharSequence(value, StandardCharsets.ISO_8859_1);
+        out.writeBytes(CRLF);
     }
 
     private Conn takeIdle() {
@@ -142,7 +162,7 @@ final class AppLinks {
         return null;
     }
 
-    private void connect(EventLoop loop, Call call, DefaultFullHttpRequest request) {
+    private void connect(EventLoop loop, Call call, ByteBuf request) {
         Conn conn = new Conn();
         ChannelFuture opening = new Bootstrap().group(loop).channel(NioSocketChannel.class)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
@@ -154,7 +174,7 @@ final class AppLinks {
                     @Override
                     protected void initChannel(Channel ch) {
                         conn.channel = ch;
-                        ch.pipeline().addLast(new HttpClientCodec(ANSWERS, false, false), conn.answers);
+                        ch.pipeline().addLast(conn.new AnswerDecoder(), conn.answers);
                     }
                 })
                 .connect(address);
@@ -179,6 +199,8 @@ final class AppLinks {
     private static final class Call implements Relay.Source {
         private final Channel client;
         private final Forwarder.Answered answered;
+        /** A HEAD request: its answer has no body, whatever its fields say. */
+        private final boolean headOnly;
         private final long start = System.nanoTime();
         private Relay relay;
         private Conn conn;
@@ -186,9 +208,10 @@ final class AppLinks {
         private boolean keepAlive;
         private boolean aborted;
 
-        Call(Channel client, Forwarder.Answered answered) {
+        Call(Channel client, Forwarder.Answered answered, boolean headOnly) {
             this.client = client;
             this.answered = answered;
+            this.headOnly = headOnly;
         }
 
         /** The app's side failed: before the head, the client gets 502 or 504; after it, the client is cut. */
@@ -234,7 +257,7 @@ final class AppLinks {
         private ScheduledFuture<?> silence;
         private long lastHeard;
 
-        void start(Call c, DefaultFullHttpRequest request) {
+        void start(Call c, ByteBuf request) {
             call = c;
             c.conn = this;
             lastHeard = System.nanoTime();
@@ -275,7 +298,25 @@ final class AppLinks {
                     + " ms"));
         }
 
-        /** The connection's handler, after the HTTP/1.1 codec. */
+        /**
+         * The app's answers: Netty's HTTP/1.1 response decoder, told which answers have no body
+         * beyond what the status says (those to HEAD), as Netty's client codec tells it from the
+         * requests it encoded.
+         */
+        private final class AnswerDecoder extends HttpResponseDecoder {
+            AnswerDecoder() {
+                super(ANSWERS);
+            }
+
+            @Override
+            protected boolean isContentAlwaysEmpty(HttpMessage msg) {
+                Call c = call;
+                return super.isContentAlwaysEmpty(msg)
+                        || c != null && c.headOnly && ((HttpResponse) msg).status().code() >= 200;
+            }
+        }
+
+        /** The connection's handler, after the response decoder. */
         private final class Answers extends ChannelInboundHandlerAdapter {
             /** Inside a 1xx answer, which is not relayed (this path asks for neither 100-continue nor an upgrade). */
             private boolean informational;

@@ -70,11 +70,11 @@ public final class Forwarder {
      */
     public Future<Integer> forward(HttpServerRequest in, Buffer body, String keyId, Answered answered) {
         Future<Integer> sent = in.version() == HttpVersion.HTTP_2 ? null : links.forward(in, body, answered,
-                fields -> proxyHeaders(in, fields::add, fields::set, keyId), this::relay);
+                fields -> proxyHeaders(in, fields, keyId), this::relay);
         if (sent == null) {
             long start = System.nanoTime();
             sent = client.request(options(in)).compose(out -> {
-                proxyHeaders(in, out.headers()::add, out.headers()::set, keyId);
+                proxyHeaders(in, out.headers()::add, keyId);
                 return out.send(body);
             }).recover(failure -> Future.failedFuture(classify(failure, in))).compose(response -> {
                 answered.answered(response.statusCode(), System.nanoTime() - start);
@@ -102,7 +102,7 @@ public final class Forwarder {
      */
     public Future<Integer> upgrade(HttpServerRequest in, String keyId) {
         return client.request(options(in)).compose(out -> {
-            proxyHeaders(in, out.headers()::add, out.headers()::set, keyId);
+            proxyHeaders(in, out.headers()::add, keyId);
             // The upgrade itself is what this request is for: these hop-by-hop fields must pass.
             out.putHeader("connection", "Upgrade");
             out.putHeader("upgrade", in.getHeader("upgrade"));
@@ -124,19 +124,19 @@ public final class Forwarder {
     }
 
     /** The request head the app sees: end-to-end fields, our forwarding fields, the verified keyid. */
-    private static void proxyHeaders(HttpServerRequest in, BiConsumer<String, String> add, BiConsumer<String, String> set,
-            String keyId) {
+    private static void proxyHeaders(HttpServerRequest in, BiConsumer<String, String> add, String keyId) {
+        // The client's own forwarding fields are not copied: the ones added below extend them.
         Headers.copyEndToEnd(in.headers(), Headers.connection(in.headers()), add, true);
         String authority = in.authority().toString();
-        set.accept("host", authority);
+        add.accept("host", authority);
         String client = in.remoteAddress() == null ? "unknown" : in.remoteAddress().hostAddress();
         String scheme = in.isSSL() ? "https" : "http";
-        set.accept("x-forwarded-for", join(in.getHeader("x-forwarded-for"), client));
-        set.accept("x-forwarded-proto", scheme);
-        set.accept("x-forwarded-host", authority);
-        set.accept("forwarded", join(in.getHeader("forwarded"), "for=\"" + client + "\";proto=" + scheme));
+        add.accept("x-forwarded-for", join(in.getHeader("x-forwarded-for"), client));
+        add.accept("x-forwarded-proto", scheme);
+        add.accept("x-forwarded-host", authority);
+        add.accept("forwarded", join(in.getHeader("forwarded"), "for=\"" + client + "\";proto=" + scheme));
         if (keyId != null) {
-            set.accept("sigcar-key-id", keyId);
+            add.accept("sigcar-key-id", keyId);
         }
     }
 

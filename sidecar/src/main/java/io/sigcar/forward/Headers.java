@@ -32,14 +32,30 @@ final class Headers {
             if (hopByHop(name) || named != null && named.contains(name.toLowerCase(Locale.ROOT))) {
                 continue;
             }
-            // The app trusts Sigcar-* headers because only Sigcar can set them.
-            // Expect was answered here already; Content-Length and Host are set for the app.
-            if (request && (name.regionMatches(true, 0, "sigcar-", 0, 7) || name.equalsIgnoreCase("content-length")
-                    || name.equalsIgnoreCase("host") || name.equalsIgnoreCase("expect"))) {
+            if (request && setByProxy(name)) {
                 continue;
             }
             to.accept(name, entry.getValue());
         }
+    }
+
+    /**
+     * Request fields the proxy sets for the app, so the client's are not copied. The app trusts
+     * Sigcar-* fields because only Sigcar can set them; Expect was answered here already;
+     * Content-Length, Host and the forwarding fields are written for the app (the forwarding
+     * fields extend the client's values).
+     */
+    private static boolean setByProxy(String name) {
+        return switch (name.length()) {
+            case 4 -> name.equalsIgnoreCase("host");
+            case 6 -> name.equalsIgnoreCase("expect");
+            case 9 -> name.equalsIgnoreCase("forwarded");
+            case 14 -> name.equalsIgnoreCase("content-length");
+            case 15 -> name.equalsIgnoreCase("x-forwarded-for");
+            case 16 -> name.equalsIgnoreCase("x-forwarded-host");
+            case 17 -> name.equalsIgnoreCase("x-forwarded-proto");
+            default -> false;
+        } || name.regionMatches(true, 0, "sigcar-", 0, 7);
     }
 
     /**

@@ -13,6 +13,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.InstantSource;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -74,6 +75,23 @@ class ForwardingTest {
         assertEquals("127.0.0.1", seen.header("x-forwarded-for"));
         assertEquals("http", seen.header("x-forwarded-proto"));
         assertEquals("127.0.0.1:" + proxy.ports.proxy(), seen.header("x-forwarded-host"));
+    }
+
+    /** The client's forwarding fields are extended or replaced, never sent twice; the app sees one of each. */
+    @Test
+    void forwardingFieldsReachTheAppOnceEach() throws Exception {
+        int before = proxy.upstream.seen.size();
+        var r = send(HttpRequest.newBuilder(uri("/public/forwarded")).header("X-Forwarded-For", "203.0.113.7")
+                .header("Forwarded", "for=203.0.113.7").header("X-Forwarded-Proto", "https")
+                .header("X-Forwarded-Host", "forged.example"));
+        assertEquals(200, r.statusCode());
+        RecordingUpstream.Seen seen = proxy.upstream.seen.get(before);
+        assertEquals(List.of("203.0.113.7, 127.0.0.1"), seen.headers().get("x-forwarded-for"));
+        assertEquals(List.of("for=203.0.113.7, for=\"127.0.0.1\";proto=http"), seen.headers().get("forwarded"));
+        assertEquals(List.of("http"), seen.headers().get("x-forwarded-proto"));
+        assertEquals(List.of("127.0.0.1:" + proxy.ports.proxy()), seen.headers().get("x-forwarded-host"));
+        assertEquals(List.of("127.0.0.1:" + proxy.ports.proxy()), seen.headers().get("host"));
+        assertEquals(List.of("0"), seen.headers().get("content-length"));
     }
 
     static Stream<Arguments> refusals() {
