@@ -66,19 +66,19 @@ public class FfmBenchmark {
 
     @Benchmark
     public int emptyCritical() throws Throwable {
-        return (int) LibSigcar.NOOP.invokeExact();
+        return (int) LibSigcar.Bench.NOOP.invokeExact();
     }
 
     @Benchmark
     public int emptyWithTransition() throws Throwable {
-        return (int) LibSigcar.NOOP_TRANSITION.invokeExact();
+        return (int) LibSigcar.Bench.NOOP_TRANSITION.invokeExact();
     }
 
     /** What Sigcar does: the heap array goes to C as is. */
     @Benchmark
     public byte[] hmacHeapInPlace() throws Throwable {
         MemorySegment in = MemorySegment.ofArray(body);
-        int rc = (int) LibSigcar.HMAC.invokeExact(key.context(), in, (long) size, MemorySegment.ofArray(out));
+        int rc = (int) LibSigcar.Hmac.HMAC.invokeExact(key.context(), in, (long) size, MemorySegment.ofArray(out));
         LibSigcar.check(rc, "hmac");
         return out;
     }
@@ -87,7 +87,7 @@ public class FfmBenchmark {
     @Benchmark
     public byte[] hmacCopiedToArena() throws Throwable {
         MemorySegment.copy(body, 0, nativeIn, JAVA_BYTE, 0, size);
-        int rc = (int) LibSigcar.HMAC_TRANSITION.invokeExact(key.context(), nativeIn, (long) size, nativeOut);
+        int rc = (int) LibSigcar.Bench.HMAC_TRANSITION.invokeExact(key.context(), nativeIn, (long) size, nativeOut);
         LibSigcar.check(rc, "hmac");
         MemorySegment.copy(nativeOut, JAVA_BYTE, 0, out, 0, 32);
         return out;

@@ -1,5 +1,8 @@
 package io.sigcar.cli;
 
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.Charset;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -17,7 +20,21 @@ public final class Main implements Runnable {
     private CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        // The sidecar's start is on every pod's critical path: a plain `proxy` command line skips picocli.
+        java.util.Optional<ProxyCommand.Flags> proxy = ProxyCommand.Flags.plain(args);
+        System.exit(proxy.isPresent() ? runProxy(proxy.get()) : commandLine().execute(args));
+    }
+
+    /** As picocli would run it: its error writer, and an unexpected exception's stack trace there, exit 1. */
+    private static int runProxy(ProxyCommand.Flags flags) {
+        PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, Charset.defaultCharset()), true);
+        try {
+            return ProxyCommand.run(flags, err);
+        } catch (RuntimeException e) {
+            e.printStackTrace(err);
+            err.flush();
+            return 1;
+        }
     }
 
     /** The whole command tree; {@code proxy}'s options are generated from the settings list. */

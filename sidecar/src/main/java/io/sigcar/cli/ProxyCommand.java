@@ -52,17 +52,86 @@ final class ProxyCommand {
         return f.key().toUpperCase(java.util.Locale.ROOT).replace('-', '_');
     }
 
-    static int run(CommandLine.ParseResult parsed, PrintWriter err) {
-        Map<Field, String> flags = new EnumMap<>(Field.class);
-        for (Field f : Field.values()) {
-            if (parsed.hasMatchedOption(f.flag())) {
-                flags.put(f, parsed.matchedOptionValue(f.flag(), ""));
+    /** What picocli's parse leaves for {@link #run(Flags, PrintWriter)}: the flags given, and the config file. */
+    record Flags(Map<Field, String> values, Optional<Path> file) {
+
+        static Flags of(CommandLine.ParseResult parsed) {
+            Map<Field, String> values = new EnumMap<>(Field.class);
+            for (Field f : Field.values()) {
+                if (parsed.hasMatchedOption(f.flag())) {
+                    values.put(f, parsed.matchedOptionValue(f.flag(), ""));
+                }
             }
+            return new Flags(values, Optional.ofNullable(parsed.matchedOptionValue("--config", null)));
         }
-        Optional<Path> file = Optional.ofNullable(parsed.matchedOptionValue("--config", null));
+
+        /**
+         * {@code proxy} followed by flags in their plain forms only ({@code --name value} or
+         * {@code --name=value}, each at most once, no value that is empty or starts with {@code -} or
+         * {@code @}): the same result as picocli's parse, without picocli, which is a third of the
+         * start (its classes, compiled for Java 5, cannot be linked ahead of time, and it builds
+         * every command's model by reflection). Anything else (help, an unknown, repeated or
+         * incomplete flag, an @-file) is empty: picocli parses it, with its own messages.
+         */
+        static Optional<Flags> plain(String[] args) {
+            if (args.length == 0 || !args[0].equals("proxy")) {
+                return Optional.empty();
+            }
+            Map<Field, String> values = new EnumMap<>(Field.class);
+            Path file = null;
+            for (int i = 1; i < args.length; i++) {
+                String name = args[i];
+                String value;
+                int eq = name.indexOf('=');
+                if (eq >= 0) {
+                    value = name.substring(eq + 1);
+                    name = name.substring(0, eq);
+                } else if (i + 1 < args.length) {
+                    value = args[++i];
+                } else {
+                    return Optional.empty();
+                }
+                if (!name.startsWith("--") || value.isEmpty() || value.startsWith("-") || value.startsWith("@")) {
+                    return Optional.empty();
+                }
+                if (name.equals("--config")) {
+                    if (file != null) {
+                        return Optional.empty();
+                    }
+                    try {
+                        file = Path.of(value);
+                    } catch (java.nio.file.InvalidPathException e) {
+                        return Optional.empty();
+                    }
+                    continue;
+                }
+                Field field = FLAGS.get(name);
+                if (field == null || values.putIfAbsent(field, value) != null) {
+                    return Optional.empty();
+                }
+            }
+            return Optional.of(new Flags(values, Optional.ofNullable(file)));
+        }
+
+        private static final Map<String, Field> FLAGS = byFlag();
+
+        private static Map<String, Field> byFlag() {
+            Map<String, Field> byFlag = new java.util.HashMap<>();
+            for (Field f : Field.values()) {
+                byFlag.put(f.flag(), f);
+            }
+            return byFlag;
+        }
+    }
+
+    static int run(CommandLine.ParseResult parsed, PrintWriter err) {
+        return run(Flags.of(parsed), err);
+    }
+
+    static int run(Flags flags, PrintWriter err) {
         SidecarConfig config;
         try {
-            Settings settings = Settings.load(file, System.getenv(), flags);
+            Settings settings = Settings.load(flags.file(), System.getenv(), flags.values());
             config = SidecarConfig.from(settings);
             LogLevel.apply(settings);
         } catch (ConfigException e) {

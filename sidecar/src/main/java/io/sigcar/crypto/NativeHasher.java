@@ -33,10 +33,10 @@ final class NativeHasher implements Hasher {
     }
 
     static NativeHasher blake3(NativeMacKey owner, MemorySegment key) {
-        NativeHasher h = new NativeHasher(Algorithm.BLAKE3_KEYED, LibSigcar.BLAKE3_STATE_SIZE, MemorySegment.NULL,
-                owner);
+        NativeHasher h = new NativeHasher(Algorithm.BLAKE3_KEYED, LibSigcar.Blake3.BLAKE3_STATE_SIZE,
+                MemorySegment.NULL, owner);
         try {
-            LibSigcar.check((int) LibSigcar.BLAKE3_INIT.invokeExact(h.state, key, key.byteSize()),
+            LibSigcar.check((int) LibSigcar.Blake3.BLAKE3_INIT.invokeExact(h.state, key, key.byteSize()),
                     "sigcar_blake3_init_keyed");
         } catch (Throwable t) {
             throw Segments.rethrow(t);
@@ -46,9 +46,9 @@ final class NativeHasher implements Hasher {
     }
 
     static NativeHasher hmac(NativeMacKey owner, MemorySegment keyContext) {
-        NativeHasher h = new NativeHasher(Algorithm.HMAC_SHA256, LibSigcar.HMAC_STATE_SIZE, keyContext, owner);
+        NativeHasher h = new NativeHasher(Algorithm.HMAC_SHA256, LibSigcar.Hmac.HMAC_STATE_SIZE, keyContext, owner);
         try {
-            LibSigcar.check((int) LibSigcar.HMAC_INIT.invokeExact(h.state, keyContext), "sigcar_hmac_init");
+            LibSigcar.check((int) LibSigcar.Hmac.HMAC_INIT.invokeExact(h.state, keyContext), "sigcar_hmac_init");
         } catch (Throwable t) {
             throw Segments.rethrow(t);
         }
@@ -71,11 +71,12 @@ final class NativeHasher implements Hasher {
     static NativeHasher digest(Algorithm algorithm) {
         boolean sha256 = algorithm == Algorithm.SHA_256;
         NativeHasher h = new NativeHasher(algorithm,
-                sha256 ? LibSigcar.SHA256_STATE_SIZE : LibSigcar.SHA512_STATE_SIZE, MemorySegment.NULL, null);
+                sha256 ? LibSigcar.Sha256.SHA256_STATE_SIZE : LibSigcar.Sha512.SHA512_STATE_SIZE,
+                MemorySegment.NULL, null);
         try {
             int rc = sha256
-                    ? (int) LibSigcar.SHA256_INIT.invokeExact(h.state)
-                    : (int) LibSigcar.SHA512_INIT.invokeExact(h.state);
+                    ? (int) LibSigcar.Sha256.SHA256_INIT.invokeExact(h.state)
+                    : (int) LibSigcar.Sha512.SHA512_INIT.invokeExact(h.state);
             LibSigcar.check(rc, "sigcar_" + algorithm.id().replace("-", "") + "_init");
         } catch (Throwable t) {
             throw Segments.rethrow(t);
@@ -113,10 +114,10 @@ final class NativeHasher implements Hasher {
             try {
                 // One static handle per algorithm, so the JIT can inline the call.
                 rc = switch (algorithm) {
-                    case BLAKE3_KEYED -> (int) LibSigcar.BLAKE3_UPDATE.invokeExact(state, piece, n);
-                    case HMAC_SHA256 -> (int) LibSigcar.HMAC_UPDATE.invokeExact(state, piece, n);
-                    case SHA_256 -> (int) LibSigcar.SHA256_UPDATE.invokeExact(state, piece, n);
-                    case SHA_512 -> (int) LibSigcar.SHA512_UPDATE.invokeExact(state, piece, n);
+                    case BLAKE3_KEYED -> (int) LibSigcar.Blake3.BLAKE3_UPDATE.invokeExact(state, piece, n);
+                    case HMAC_SHA256 -> (int) LibSigcar.Hmac.HMAC_UPDATE.invokeExact(state, piece, n);
+                    case SHA_256 -> (int) LibSigcar.Sha256.SHA256_UPDATE.invokeExact(state, piece, n);
+                    case SHA_512 -> (int) LibSigcar.Sha512.SHA512_UPDATE.invokeExact(state, piece, n);
                 };
             } catch (Throwable t) {
                 throw Segments.rethrow(t);
@@ -139,10 +140,10 @@ final class NativeHasher implements Hasher {
         int rc;
         try {
             rc = switch (algorithm) {
-                case BLAKE3_KEYED -> (int) LibSigcar.BLAKE3_FINAL.invokeExact(state, out, out.byteSize());
-                case HMAC_SHA256 -> (int) LibSigcar.HMAC_FINAL.invokeExact(state, hmacKey, out);
-                case SHA_256 -> (int) LibSigcar.SHA256_FINAL.invokeExact(state, out);
-                case SHA_512 -> (int) LibSigcar.SHA512_FINAL.invokeExact(state, out);
+                case BLAKE3_KEYED -> (int) LibSigcar.Blake3.BLAKE3_FINAL.invokeExact(state, out, out.byteSize());
+                case HMAC_SHA256 -> (int) LibSigcar.Hmac.HMAC_FINAL.invokeExact(state, hmacKey, out);
+                case SHA_256 -> (int) LibSigcar.Sha256.SHA256_FINAL.invokeExact(state, out);
+                case SHA_512 -> (int) LibSigcar.Sha512.SHA512_FINAL.invokeExact(state, out);
             };
         } catch (Throwable t) {
             throw Segments.rethrow(t);

@@ -115,10 +115,11 @@ abstract sealed class NativeMacKey implements MacKey {
 
         Hmac(byte[] key) {
             super(Algorithm.HMAC_SHA256);
-            ctx = arena.allocate(LibSigcar.HMAC_KEY_SIZE, 16);
+            ctx = arena.allocate(LibSigcar.HmacKey.HMAC_KEY_SIZE, 16);
             int rc;
             try {
-                rc = (int) LibSigcar.HMAC_KEY_INIT.invokeExact(ctx, MemorySegment.ofArray(key), (long) key.length);
+                rc = (int) LibSigcar.HmacKey.HMAC_KEY_INIT.invokeExact(ctx, MemorySegment.ofArray(key),
+                        (long) key.length);
             } catch (Throwable t) {
                 arena.close();
                 throw Segments.rethrow(t);
@@ -133,7 +134,7 @@ abstract sealed class NativeMacKey implements MacKey {
         void oneShot(MemorySegment in, MemorySegment out) {
             int rc;
             try {
-                rc = (int) LibSigcar.HMAC.invokeExact(ctx, in, in.byteSize(), out);
+                rc = (int) LibSigcar.Hmac.HMAC.invokeExact(ctx, in, in.byteSize(), out);
             } catch (Throwable t) {
                 throw Segments.rethrow(t);
             }
@@ -149,7 +150,7 @@ abstract sealed class NativeMacKey implements MacKey {
         @Override
         void wipe() {
             try {
-                int rc = (int) LibSigcar.HMAC_KEY_WIPE.invokeExact(ctx);
+                int rc = (int) LibSigcar.HmacKey.HMAC_KEY_WIPE.invokeExact(ctx);
                 LibSigcar.check(rc, "sigcar_hmac_key_wipe");
             } catch (Throwable t) {
                 throw Segments.rethrow(t);
@@ -181,7 +182,7 @@ abstract sealed class NativeMacKey implements MacKey {
         void oneShot(MemorySegment in, MemorySegment out) {
             int rc;
             try {
-                rc = (int) LibSigcar.BLAKE3_KEYED.invokeExact(key, key.byteSize(), in, in.byteSize(), out,
+                rc = (int) LibSigcar.Blake3.BLAKE3_KEYED.invokeExact(key, key.byteSize(), in, in.byteSize(), out,
                         out.byteSize());
             } catch (Throwable t) {
                 throw Segments.rethrow(t);

@@ -67,8 +67,8 @@ final class NativeProvider implements CryptoProvider {
         int rc;
         try {
             rc = algorithm == Algorithm.SHA_256
-                    ? (int) LibSigcar.SHA256.invokeExact(in, in.byteSize(), out)
-                    : (int) LibSigcar.SHA512.invokeExact(in, in.byteSize(), out);
+                    ? (int) LibSigcar.Sha256.SHA256.invokeExact(in, in.byteSize(), out)
+                    : (int) LibSigcar.Sha512.SHA512.invokeExact(in, in.byteSize(), out);
         } catch (Throwable t) {
             throw Segments.rethrow(t);
         }
@@ -84,7 +84,8 @@ final class NativeProvider implements CryptoProvider {
         }
         int rc;
         try {
-            rc = (int) LibSigcar.EQUAL.invokeExact(MemorySegment.ofArray(a), MemorySegment.ofArray(b), (long) a.length);
+            rc = (int) LibSigcar.Compare.EQUAL.invokeExact(MemorySegment.ofArray(a), MemorySegment.ofArray(b),
+                    (long) a.length);
         } catch (Throwable t) {
             throw Segments.rethrow(t);
         }

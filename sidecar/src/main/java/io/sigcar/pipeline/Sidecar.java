@@ -20,6 +20,8 @@ import io.sigcar.record.Recorder;
 import io.sigcar.verify.VerifyStage;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.file.FileSystemOptions;
 import io.vertx.core.http.HttpServer;
 import java.io.OutputStream;
 import java.lang.System.Logger.Level;
@@ -82,6 +84,10 @@ public final class Sidecar implements AutoCloseable {
                     || local.getPort() != proxyPort.get() || g.accept(accepted);
         });
         this.vertx = Vertx.builder()
+                // Sigcar serves no files: no class-path file resolver, so no cache directory to create
+                // (/tmp/vertx-cache) at start and delete at exit; the image's launcher said so already.
+                .with(new VertxOptions().setFileSystemOptions(new FileSystemOptions()
+                        .setClassPathResolvingEnabled(false).setFileCachingEnabled(false)))
                 .withTransport(new WireTransport(channel -> isAdmin(channel) ? java.util.List.of() : wire.guards()))
                 // No Vert.x metrics: Sigcar's own meters measure the same exchanges (requests, the app's
                 // answers, connections), and Vert.x's cost about 4 % of the CPU per request beside them.

@@ -21,6 +21,45 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code sigcar proxy} as a real process: config errors before listening, readiness, and SIGTERM drain. */
 class ProxyCommandTest {
 
+    /**
+     * The plain {@code proxy} command line skips picocli at start: wherever it takes a line, it must
+     * read it exactly as picocli does, and it must leave every other line to picocli.
+     */
+    @Test
+    void thePlainParseReadsWhatPicocliReads() {
+        List<String[]> taken = List.of(
+                new String[] {"proxy"},
+                new String[] {"proxy", "--keys", "/k", "--upstream", "127.0.0.1:8080"},
+                new String[] {"proxy", "--keys=/k", "--listen=0.0.0.0:8443", "--audit", "false"},
+                new String[] {"proxy", "--config", "/etc/sigcar.yaml", "--max-age", "30s"},
+                new String[] {"proxy", "--routes", "name=a,path=/x,action=allow;name=b,path=/,action=verify"},
+                new String[] {"proxy", "--keys", "a=b"});
+        for (String[] args : taken) {
+            var plain = ProxyCommand.Flags.plain(args);
+            assertTrue(plain.isPresent(), String.join(" ", args));
+            var parsed = Main.commandLine().parseArgs(args).subcommand();
+            assertEquals(ProxyCommand.Flags.of(parsed), plain.get(), String.join(" ", args));
+        }
+        List<String[]> left = List.of(
+                new String[] {},
+                new String[] {"demo", "--keys", "/k"},
+                new String[] {"proxy", "--help"},
+                new String[] {"proxy", "-h"},
+                new String[] {"proxy", "--version"},
+                new String[] {"proxy", "--keys"},
+                new String[] {"proxy", "--keys", "/a", "--keys", "/b"},
+                new String[] {"proxy", "--keys", "--audit"},
+                new String[] {"proxy", "--keys", ""},
+                new String[] {"proxy", "--no-such-flag", "x"},
+                new String[] {"proxy", "@args.txt"},
+                new String[] {"proxy", "--keys", "@file"},
+                new String[] {"proxy", "--config", "/a", "--config=/b"},
+                new String[] {"proxy", "stray"});
+        for (String[] args : left) {
+            assertTrue(ProxyCommand.Flags.plain(args).isEmpty(), String.join(" ", args));
+        }
+    }
+
     @Test
     void configErrorsNameSourceAndFieldAndExitTwo(@TempDir Path dir) throws Exception {
         var r = SelftestCommandTest.run("proxy", "--keys", dir.resolve("missing").toString());

@@ -41,6 +41,11 @@ final class KeyLoader {
     private static final System.Logger LOG = System.getLogger(KeyLoader.class.getName());
     private static final byte[] CHECK_LABEL = "sigcar key check v1".getBytes(StandardCharsets.US_ASCII);
 
+    /** The entry's check value, made now from its (still open) key if the load that made it did not. */
+    private static byte[] checkOf(KeySet.Entry entry) {
+        return entry.check() != null ? entry.check() : entry.key().macKey().mac(CHECK_LABEL);
+    }
+
     private final KeyConfig config;
     private final CryptoProvider crypto;
 
@@ -89,10 +94,12 @@ final class KeyLoader {
                     }
                     MacKey macKey = crypto.macKey(algorithm, bytes);
                     created.add(macKey);
-                    byte[] check = macKey.mac(CHECK_LABEL);
                     KeySet.Entry before = previous.entries().get(id);
+                    // Check values are made when a reload compares: the first load has nothing to compare
+                    // with, and its MACs would link every MAC's native calls on the way to listening.
+                    byte[] check = before == null ? null : macKey.mac(CHECK_LABEL);
                     if (before != null && before.key().algorithm() == algorithm
-                            && crypto.equal(before.check(), check)) {
+                            && crypto.equal(checkOf(before), check)) {
                         loaded.put(id, before);
                     } else {
                         loaded.put(id, new KeySet.Entry(new VerifyKey(id, algorithm, macKey), check));

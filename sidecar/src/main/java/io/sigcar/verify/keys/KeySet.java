@@ -14,11 +14,12 @@ import java.util.TreeSet;
  *
  * <p>Besides each key, the set keeps a check value (the key's MAC over a fixed label) so a
  * reload can tell an unchanged key from a rewritten one without holding raw key bytes on the
- * heap; a MAC output reveals no more about the key than any signature made with it.
+ * heap; a MAC output reveals no more about the key than any signature made with it. It is made
+ * when a reload first compares the key (the first load compares nothing), so it may be null.
  */
 public final class KeySet implements KeyLookup {
 
-    /** A loaded key and its check value. */
+    /** A loaded key and its check value (null until a reload has compared the key). */
     record Entry(VerifyKey key, byte[] check) {}
 
     private static final KeySet EMPTY = new KeySet(Map.of(), Set.of());

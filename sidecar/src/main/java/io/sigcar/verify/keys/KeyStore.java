@@ -43,6 +43,7 @@ public final class KeyStore implements KeyLookup, AutoCloseable {
     private volatile boolean lastReloadOk = true;
     private volatile String lastProblem = "";
     private volatile boolean closed;
+    private final String loadedFingerprint;
 
     /**
      * Loads the directory once; a bad directory at startup is fatal.
@@ -59,9 +60,16 @@ public final class KeyStore implements KeyLookup, AutoCloseable {
             throw new IllegalArgumentException("keys.retire-grace: must be zero or positive");
         }
         this.retireGrace = retireGrace;
+        // Taken before the load: a change made during it differs from this, and the watcher reloads.
+        this.loadedFingerprint = KeyWatcher.fingerprint(config.directory());
         KeySet first = loader.load(KeySet.empty());
         current.set(first);
         LOG.log(Level.INFO, "loaded {0} key(s) from {1}: {2}", first.size(), config.directory(), first.ids());
+    }
+
+    /** The key directory's fingerprint from just before the initial load ({@link KeyWatcher}). */
+    String loadedFingerprint() {
+        return loadedFingerprint;
     }
 
     @Override

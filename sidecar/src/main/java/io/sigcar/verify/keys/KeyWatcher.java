@@ -46,6 +46,8 @@ public final class KeyWatcher implements Closeable {
     private volatile WatchService watchService;
     private WatchKey initialKey;
     private String initialFingerprint;
+    /** The directory's fingerprint from before the store's initial load, when known (see {@link #start(String)}). */
+    private String loadedFingerprint;
 
     /**
      * @param reload called on the watcher thread after a change, e.g. {@code store::reload}
@@ -69,7 +71,8 @@ public final class KeyWatcher implements Closeable {
 
     /** Watches {@code store}'s directory with the default debounce and poll interval, started. */
     public static KeyWatcher start(KeyConfig config, KeyStore store) {
-        return new KeyWatcher(config.directory(), store::reload, DEFAULT_DEBOUNCE, DEFAULT_POLL).start();
+        return new KeyWatcher(config.directory(), store::reload, DEFAULT_DEBOUNCE, DEFAULT_POLL)
+                .start(store.loadedFingerprint());
     }
 
     /**
@@ -78,6 +81,16 @@ public final class KeyWatcher implements Closeable {
      * which catches a change made between the store's initial load and the registration.
      */
     public KeyWatcher start() {
+        return start(null);
+    }
+
+    /**
+     * As {@link #start()}, given the directory's fingerprint from before the store's initial load:
+     * when the directory still has it once the watch is registered, nothing changed in between and
+     * the first reload is skipped (it would re-read and re-key every file while the sidecar starts).
+     */
+    KeyWatcher start(String loaded) {
+        loadedFingerprint = loaded;
         initialKey = useWatchService ? register() : null;
         initialFingerprint = fingerprint(directory);
         thread.start();
@@ -109,8 +122,8 @@ public final class KeyWatcher implements Closeable {
         String seen = initialFingerprint;
         WatchKey key = initialKey;
         long nextPoll = System.nanoTime() + pollNanos;
-        long reloadAt = System.nanoTime();
-        long firstEventAt = reloadAt;
+        long firstEventAt = System.nanoTime();
+        long reloadAt = seen.equals(loadedFingerprint) ? Long.MAX_VALUE : firstEventAt;
         while (running) {
             try {
                 if (useWatchService && (key == null || !key.isValid())) {

@@ -74,6 +74,26 @@ class KeyWatcherTest {
                 .orElse(false);
     }
 
+    /** Given the store's own fingerprint, the watcher skips the catch-up reload only when nothing changed since the load. */
+    @Test
+    void theCatchUpReloadRunsOnlyForAChangeSinceTheLoad() throws Exception {
+        store = new KeyStore(KeyConfig.of(dir, Algorithm.HMAC_SHA256), CRYPTO, scheduler, Duration.ZERO);
+        watcher = new KeyWatcher(dir, store::reload, Duration.ofMillis(50), NO_POLL, true)
+                .start(store.loadedFingerprint());
+        Thread.sleep(500);
+        assertEquals(0, store.reloads(), "nothing changed since the load: no reload while the sidecar starts");
+        Files.write(dir.resolve("k2"), key(32, 2));
+        await(() -> verifiesWith("k2", key(32, 2)), "a later change is still seen");
+        watcher.stop();
+        store.close();
+
+        store = new KeyStore(KeyConfig.of(dir, Algorithm.HMAC_SHA256), CRYPTO, scheduler, Duration.ZERO);
+        Files.write(dir.resolve("k3"), key(32, 3)); // after the load, before the watch
+        watcher = new KeyWatcher(dir, store::reload, Duration.ofMillis(50), NO_POLL, true)
+                .start(store.loadedFingerprint());
+        await(() -> verifiesWith("k3", key(32, 3)), "a change between the load and the watch is reloaded");
+    }
+
     @Test
     void addedKeyBecomesVisibleWithoutRestart() throws IOException {
         watch(NO_POLL, true);
