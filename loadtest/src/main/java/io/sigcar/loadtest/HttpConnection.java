@@ -1,128 +1,131 @@
 package io.sigcar.loadtest;
 
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.util.Locale;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
 
-/** One blocking keep-alive HTTP/1.1 client connection: write a request, read one whole response. */
-final class HttpConnection implements AutoCloseable {
+/**
+ * One non-blocking keep-alive HTTP/1.1 client connection and its share of the schedule (requests
+ * k, k + C, k + 2C, ...): the request being written, the response being read, and when it fell free.
+ */
+final class HttpConnection {
 
-    private final Socket socket;
-    private final InputStream in;
-    private final OutputStream out;
-    private final StringBuilder line = new StringBuilder(128);
-    private final byte[] skip = new byte[16384];
-    private boolean reusable = true;
+    /** The schedule index of the next request this connection sends. */
+    long next;
+    /** When the connection last finished a request (answer, error or start): lag is counted from here. */
+    long freeSince;
+    /** The request in flight, if {@link #busy}: when it was due and when it went out. */
+    boolean busy;
+    long due;
+    long sent;
+    /** When bytes last moved for the request in flight: the timeout is of silence, as SO_TIMEOUT was. */
+    long lastProgress;
 
-    HttpConnection(String host, int port, int timeoutMillis) throws IOException {
-        socket = new Socket();
-        try {
-            socket.setTcpNoDelay(true);
-            socket.setSoTimeout(timeoutMillis);
-            socket.connect(new InetSocketAddress(host, port), timeoutMillis);
-            in = new BufferedInputStream(socket.getInputStream(), 16384);
-            out = new BufferedOutputStream(socket.getOutputStream(), 65536);
-        } catch (IOException e) {
-            socket.close();
-            throw e;
+    private final ResponseParser parser = new ResponseParser();
+    private final ByteBuffer out;
+    private final ByteBuffer in = ByteBuffer.allocateDirect(16384);
+    private SocketChannel channel;
+    private SelectionKey key;
+
+    HttpConnection(long first, long freeSince, int largestRequest) {
+        this.next = first;
+        this.freeSince = freeSince;
+        this.out = ByteBuffer.allocateDirect(largestRequest);
+    }
+
+    boolean open() {
+        return channel != null;
+    }
+
+    /** Starts connecting (non-blocking); the request is written once {@link #connected} says so. */
+    void connect(InetSocketAddress address, Selector selector) throws IOException {
+        channel = SocketChannel.open();
+        channel.configureBlocking(false);
+        channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        key = channel.register(selector, 0, this);
+        if (channel.connect(address)) {
+            key.interestOps(SelectionKey.OP_READ);
+        } else {
+            key.interestOps(SelectionKey.OP_CONNECT);
         }
     }
 
-    /** Sends {@code head} and {@code body}, reads the response to its end, returns the status. */
-    int exchange(byte[] head, byte[] body) throws IOException {
-        out.write(head);
-        out.write(body);
-        out.flush();
-        String statusLine = readLine();
-        if (!statusLine.startsWith("HTTP/1.")) {
-            throw new IOException("not an HTTP response: " + statusLine);
+    /** Completes a connect the selector reported; throws what the connect failed with. */
+    void connected() throws IOException {
+        channel.finishConnect();
+        key.interestOps(SelectionKey.OP_READ);
+        flush();
+    }
+
+    /** Queues a request; it is written now if connected, else once the connect completes. */
+    void send(byte[] head, byte[] body, boolean headRequest) throws IOException {
+        out.clear();
+        out.put(head).put(body).flip();
+        parser.reset(headRequest);
+        if (channel.isConnected()) {
+            flush();
         }
-        int status = Integer.parseInt(statusLine.substring(9, 12));
-        long length = -1;
-        boolean chunked = false;
-        reusable = statusLine.startsWith("HTTP/1.1");
-        for (String h = readLine(); !h.isEmpty(); h = readLine()) {
-            int colon = h.indexOf(':');
-            if (colon <= 0) {
-                continue;
-            }
-            String name = h.substring(0, colon).trim().toLowerCase(Locale.ROOT);
-            String value = h.substring(colon + 1).trim().toLowerCase(Locale.ROOT);
-            switch (name) {
-                case "content-length" -> length = Long.parseLong(value);
-                case "transfer-encoding" -> chunked = value.contains("chunked");
-                case "connection" -> reusable = reusable && !value.contains("close");
-                default -> { }
-            }
+    }
+
+    /** Writes what the socket takes; asks the selector for the rest (rare: a request is ~1 KiB). */
+    void flush() throws IOException {
+        channel.write(out);
+        int ops = SelectionKey.OP_READ | (out.hasRemaining() ? SelectionKey.OP_WRITE : 0);
+        if (key.interestOps() != ops) {
+            key.interestOps(ops);
         }
-        if (chunked) {
-            for (long size = chunkSize(); size > 0; size = chunkSize()) {
-                discard(size);
-                readLine();
+    }
+
+    /**
+     * Reads what has arrived; true once the response in flight is whole. Bytes or a close while idle
+     * mean the server gave up on the connection (idle timeout, keep-alive limit): it is closed, no error.
+     */
+    boolean read() throws IOException {
+        in.clear();
+        int n = channel.read(in);
+        in.flip();
+        if (!busy) {
+            if (n != 0) {
+                close();
             }
-            for (String t = readLine(); !t.isEmpty(); t = readLine()) {
-                // trailer fields: read and dropped
-            }
-        } else if (length >= 0) {
-            discard(length);
-        } else if (status >= 200 && status != 204 && status != 304) {
-            // Delimited by close: read to the end.
-            while (in.read(skip) >= 0) {
-                // drained
-            }
-            reusable = false;
+            return false;
         }
-        return status;
+        if (n < 0) {
+            return parser.closed();
+        }
+        if (!parser.feed(in)) {
+            return false;
+        }
+        if (in.hasRemaining() || out.hasRemaining()) {
+            // Bytes past the answer, or an answer before the whole request went out: the
+            // connection's state is unknown, so it is not used again.
+            close();
+        }
+        return true;
+    }
+
+    int status() {
+        return parser.status();
     }
 
     boolean reusable() {
-        return reusable;
+        return open() && parser.reusable();
     }
 
-    private long chunkSize() throws IOException {
-        String s = readLine();
-        int semi = s.indexOf(';');
-        return Long.parseLong((semi >= 0 ? s.substring(0, semi) : s).trim(), 16);
-    }
-
-    private void discard(long n) throws IOException {
-        while (n > 0) {
-            int r = in.read(skip, 0, (int) Math.min(skip.length, n));
-            if (r < 0) {
-                throw new IOException("connection closed inside a response body");
-            }
-            n -= r;
+    void close() {
+        if (channel == null) {
+            return;
         }
-    }
-
-    private String readLine() throws IOException {
-        line.setLength(0);
-        for (int c = in.read(); c != '\n'; c = in.read()) {
-            if (c < 0) {
-                throw new IOException("connection closed before a whole response");
-            }
-            if (c != '\r') {
-                line.append((char) c);
-            }
-            if (line.length() > 65536) {
-                throw new IOException("response line too long");
-            }
-        }
-        return line.toString();
-    }
-
-    @Override
-    public void close() {
         try {
-            socket.close();
+            channel.close(); // also cancels the key
         } catch (IOException e) {
-            // Closing a socket we are done with: nothing is lost if it fails.
-            reusable = false;
+            // Closing a connection we are done with: nothing is lost if it fails.
         }
+        channel = null;
+        key = null;
     }
 }

@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -21,12 +20,19 @@ import org.HdrHistogram.Histogram;
  * closed-loop client stops sending, so the requests that would have arrived during the stall are
  * never timed and the stall shows up once instead of in every request it delayed. Here request
  * {@code i} is due at {@code start + i / rate} and goes to connection {@code i mod C}; a connection
- * that is still busy sends it late, and the wait counts. The send lag (sent minus due) and the
- * service time (answered minus sent) are recorded too, so a slow generator is visible.
+ * that is still busy sends it when its answer comes, late, and the wait counts in the latency.
+ *
+ * <p>Two more times are recorded so a slow generator is visible. <b>Service</b>: answered minus sent.
+ * <b>Lag</b>: the generator's own lateness, sent minus {@code max(due, the moment its connection fell
+ * free)}. Lag leaves out the wait for a busy connection on purpose: that wait is the server's doing
+ * (it is in the latency), and the caller rejects a point whose lag p99 exceeds 1 ms as "the
+ * generator itself was late". The engine is {@link Loop}: one non-blocking Selector thread (or
+ * {@code --threads} of them, each with a share of the connections), no thread per connection.
  *
  * <pre>
  * java -jar openloop.jar --url http://127.0.0.1:8000/p --rate 5000 --duration 10 [--warmup 2]
  *     [--connections 32] [--method POST] [--body FILE] [--headers FILE] [--hgrm FILE] [--marks true]
+ *     [--timeout-ms 10000] [--threads 1]
  * </pre>
  *
  * {@code --headers} holds header blocks separated by blank lines (the output of
@@ -34,16 +40,35 @@ import org.HdrHistogram.Histogram;
  * {@code key=value} pairs goes to stdout (latencies in microseconds); {@code --hgrm} writes the
  * latency percentile distribution for plotting; {@code --marks true} prints {@code measure-start} and
  * {@code measure-end} on stderr when the measured window opens and closes, so a caller can sample
- * the server's CPU over exactly that window. Exit status 0 even with errors: the caller judges.
+ * the server's CPU over exactly that window. {@code --timeout-ms} bounds a connect and the silence
+ * while an answer is awaited. Exit status 0 even with errors: the caller judges.
  */
 public final class OpenLoop {
 
-    private static final long HIGHEST_NANOS = TimeUnit.SECONDS.toNanos(60);
-    private static final long LATE_LIMIT_NANOS = TimeUnit.SECONDS.toNanos(1);
+    static final long HIGHEST_NANOS = TimeUnit.SECONDS.toNanos(60);
+    static final long LATE_LIMIT_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     /** What one run is asked to do. */
     record Options(URI url, String method, byte[] body, List<String> headerBlocks, double rate, double durationSeconds,
-            double warmupSeconds, int connections, Path hgrm, int timeoutMillis, boolean marks) {}
+            double warmupSeconds, int connections, Path hgrm, int timeoutMillis, boolean marks, int threads) {}
+
+    /** When request {@code i} is due, and the measured window [measureFrom, end), in nanoTime. */
+    record Schedule(long start, double intervalNanos, long measureFrom, long end) {
+
+        long due(long i) {
+            return start + (long) (i * intervalNanos);
+        }
+
+        /** How many requests fall due in the measured window. */
+        long dueInWindow() {
+            long first = Math.max(0, (long) Math.ceil((measureFrom - start) / intervalNanos) - 1);
+            long count = 0;
+            for (long i = first; due(i) < end; i++) {
+                count += due(i) >= measureFrom ? 1 : 0;
+            }
+            return count;
+        }
+    }
 
     /**
      * What one run measured. Latency is from the due time; service from the send time. {@code dropped}
@@ -94,30 +119,19 @@ public final class OpenLoop {
     }
 
     /** Runs the schedule to its end; returns when every connection has finished or timed out. */
-    static Result run(Options o) throws InterruptedException {
+    static Result run(Options o) throws IOException, InterruptedException {
         List<byte[]> heads = heads(o);
-        long interval = Math.round(1e9 / o.rate());
         long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
         long measureFrom = start + Math.round(o.warmupSeconds() * 1e9);
-        long end = measureFrom + Math.round(o.durationSeconds() * 1e9);
-        List<Worker> workers = new ArrayList<>();
-        if (o.marks()) {
-            Thread marker = new Thread(() -> {
-                sleepUntil(measureFrom);
-                System.err.println("measure-start");
-                sleepUntil(end);
-                System.err.println("measure-end");
-            }, "openloop-marks");
-            marker.setDaemon(true);
-            marker.start();
+        Schedule schedule = new Schedule(start, 1e9 / o.rate(), measureFrom,
+                measureFrom + Math.round(o.durationSeconds() * 1e9));
+        List<Loop> loops = new ArrayList<>();
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < o.threads(); t++) {
+            Loop loop = new Loop(o, schedule, heads, t, o.threads());
+            loops.add(loop);
+            threads.add(Thread.ofPlatform().name("openloop-" + t).daemon().start(loop));
         }
-        for (int k = 0; k < o.connections(); k++) {
-            Worker w = new Worker(o, heads, k, start, interval, measureFrom, end);
-            workers.add(w);
-            w.thread.start();
-        }
-        // Each worker stops on its own (socket timeouts bound every read); this only bounds a hang.
-        long joinDeadline = end + TimeUnit.MILLISECONDS.toNanos(o.timeoutMillis()) * 2 + TimeUnit.SECONDS.toNanos(2);
         Histogram latency = histogram();
         Histogram service = histogram();
         Histogram lag = histogram();
@@ -125,39 +139,19 @@ public final class OpenLoop {
         long non2xx = 0;
         long errors = 0;
         String firstProblem = null;
-        for (Worker w : workers) {
-            long left = joinDeadline - System.nanoTime();
-            if (left > 0) {
-                w.thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
-            }
-            if (w.thread.isAlive()) {
-                w.abort();
-                w.thread.join(1000);
-            }
-            synchronized (w) {
-                latency.add(w.latency);
-                service.add(w.service);
-                lag.add(w.lag);
-                ok += w.ok;
-                non2xx += w.non2xx;
-                errors += w.errors;
-                if (firstProblem == null) {
-                    firstProblem = w.firstProblem;
-                }
-            }
+        for (int t = 0; t < loops.size(); t++) {
+            threads.get(t).join(); // each loop ends by itself, at the latest at its hard stop
+            Loop l = loops.get(t);
+            latency.add(l.latency);
+            service.add(l.service);
+            lag.add(l.lag);
+            ok += l.ok;
+            non2xx += l.non2xx;
+            errors += l.errors;
+            firstProblem = firstProblem == null ? l.firstProblem : firstProblem;
         }
-        long due = 0;
-        for (long t = Math.max(0, (measureFrom - start + interval - 1) / interval); start + t * interval < end; t++) {
-            due++;
-        }
-        long dropped = Math.max(0, due - ok - non2xx - errors);
+        long dropped = Math.max(0, schedule.dueInWindow() - ok - non2xx - errors);
         return new Result(latency, service, lag, ok, non2xx, errors, dropped, firstProblem, o.durationSeconds());
-    }
-
-    private static void sleepUntil(long deadline) {
-        for (long now = System.nanoTime(); now < deadline; now = System.nanoTime()) {
-            LockSupport.parkNanos(deadline - now);
-        }
     }
 
     static Histogram histogram() {
@@ -191,117 +185,6 @@ public final class OpenLoop {
         return heads;
     }
 
-    /** One connection and its share of the schedule: requests k, k + C, k + 2C, ... */
-    private static final class Worker implements Runnable {
-        private final Options o;
-        private final List<byte[]> heads;
-        private final int index;
-        private final long start;
-        private final long interval;
-        private final long measureFrom;
-        private final long end;
-        final Thread thread;
-        final Histogram latency = histogram();
-        final Histogram service = histogram();
-        final Histogram lag = histogram();
-        long ok;
-        long non2xx;
-        long errors;
-        String firstProblem;
-        private volatile HttpConnection connection;
-        private volatile boolean aborted;
-
-        Worker(Options o, List<byte[]> heads, int index, long start, long interval, long measureFrom, long end) {
-            this.o = o;
-            this.heads = heads;
-            this.index = index;
-            this.start = start;
-            this.interval = interval;
-            this.measureFrom = measureFrom;
-            this.end = end;
-            this.thread = new Thread(this, "openloop-" + index);
-            this.thread.setDaemon(true);
-        }
-
-        void abort() {
-            aborted = true;
-            HttpConnection c = connection;
-            if (c != null) {
-                c.close();
-            }
-        }
-
-        @Override
-        public void run() {
-            try {
-                for (long i = index; !aborted; i += o.connections()) {
-                    long due = start + i * interval;
-                    // A request may go out late, but not more than a second past the end: a backlog
-                    // the server never caught up with is reported as dropped, not drained for minutes.
-                    if (due >= end || System.nanoTime() >= end + LATE_LIMIT_NANOS) {
-                        break;
-                    }
-                    sleepUntil(due);
-                    send(i, due, System.nanoTime());
-                }
-            } finally {
-                HttpConnection c = connection;
-                if (c != null) {
-                    c.close();
-                }
-            }
-        }
-
-        private void send(long i, long due, long sent) {
-            boolean measured = due >= measureFrom;
-            int status;
-            try {
-                HttpConnection c = connection;
-                if (c == null) {
-                    c = new HttpConnection(o.url().getHost(), o.url().getPort(), o.timeoutMillis());
-                    connection = c;
-                }
-                status = c.exchange(heads.get((int) (i % heads.size())), o.body());
-                if (!c.reusable()) {
-                    c.close();
-                    connection = null;
-                }
-            } catch (IOException e) {
-                HttpConnection c = connection;
-                if (c != null) {
-                    c.close();
-                }
-                connection = null;
-                if (measured && !aborted) {
-                    synchronized (this) {
-                        errors++;
-                        if (firstProblem == null) {
-                            firstProblem = e.getClass().getSimpleName() + ":" + e.getMessage();
-                        }
-                    }
-                }
-                return;
-            }
-            long done = System.nanoTime();
-            if (!measured) {
-                return;
-            }
-            synchronized (this) {
-                latency.recordValue(Math.min(HIGHEST_NANOS, done - due));
-                service.recordValue(Math.min(HIGHEST_NANOS, done - sent));
-                lag.recordValue(Math.min(HIGHEST_NANOS, Math.max(0, sent - due)));
-                if (status >= 200 && status < 300) {
-                    ok++;
-                } else {
-                    non2xx++;
-                    if (firstProblem == null) {
-                        firstProblem = "status:" + status;
-                    }
-                }
-            }
-        }
-    }
-
     static Options parse(String[] args) throws IOException {
         URI url = null;
         String method = null;
@@ -314,6 +197,7 @@ public final class OpenLoop {
         Path hgrm = null;
         int timeout = 10_000;
         boolean marks = false;
+        int threads = 1;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (i + 1 >= args.length) {
@@ -334,6 +218,7 @@ public final class OpenLoop {
                     case "--hgrm" -> hgrm = Path.of(v);
                     case "--timeout-ms" -> timeout = Integer.parseInt(v);
                     case "--marks" -> marks = Boolean.parseBoolean(v);
+                    case "--threads" -> threads = Integer.parseInt(v);
                     default -> throw new IllegalArgumentException(a + ": unknown option");
                 }
             } catch (NumberFormatException e) {
@@ -346,9 +231,14 @@ public final class OpenLoop {
         if (!(rate > 0) || !(duration > 0) || warmup < 0 || connections < 1 || timeout < 1) {
             throw new IllegalArgumentException("--rate and --duration must be > 0, --connections >= 1, --warmup >= 0");
         }
+        int cores = Runtime.getRuntime().availableProcessors();
+        if (threads < 1 || threads > Math.min(cores, connections)) {
+            throw new IllegalArgumentException("--threads: between 1 and min(cores, connections) = "
+                    + Math.min(cores, connections));
+        }
         if (method == null) {
             method = body.length > 0 ? "POST" : "GET";
         }
-        return new Options(url, method, body, blocks, rate, duration, warmup, connections, hgrm, timeout, marks);
+        return new Options(url, method, body, blocks, rate, duration, warmup, connections, hgrm, timeout, marks, threads);
     }
 }

@@ -8,6 +8,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -92,7 +93,15 @@ class OpenLoopTest {
 
     private static OpenLoop.Options options(URI url, double rate, double seconds, int connections, List<String> blocks) {
         return new OpenLoop.Options(url, "POST", "hello".getBytes(StandardCharsets.US_ASCII), blocks, rate, seconds, 0,
-                connections, null, 5000, false);
+                connections, null, 5000, false, 1);
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test
@@ -118,6 +127,43 @@ class OpenLoopTest {
             assertTrue(r.latency().getValueAtPercentile(90) > 5 * r.service().getValueAtPercentile(90),
                     "service time (from the send) hides it: " + r.service().getValueAtPercentile(90));
             assertTrue(r.latency().getMaxValue() >= 300_000_000L);
+            // The wait for the busy connection is the server's doing: latency, not the generator's lag.
+            assertTrue(r.lag().getValueAtPercentile(99) < 20_000_000L, "lag p99 " + r.lag().getValueAtPercentile(99));
+        }
+    }
+
+    @Test
+    void aStalledServerShowsAsLatencyOnEveryRequestItDelayed() throws Exception {
+        // At 0.5 s every connection stops being answered for 300 ms. At 400/s that delays the ~120
+        // requests due in the stall (and a few queued behind them): the one due t ms into the stall
+        // waits at least 300 - t ms. So at least (300 - v) * 0.4 requests must show latency >= v ms, for
+        // every v: each delayed request counted, from its own due time. None of it is lag.
+        long[] stallUntil = {0};
+        try (Server server = new Server(n -> {
+            synchronized (stallUntil) {
+                if (n == 200) {
+                    stallUntil[0] = System.nanoTime() + 300_000_000L;
+                }
+            }
+            long left;
+            synchronized (stallUntil) {
+                left = stallUntil[0] - System.nanoTime();
+            }
+            if (left > 0) {
+                sleep(left / 1_000_000 + 1);
+            }
+            return OK;
+        })) {
+            OpenLoop.Result r = OpenLoop.run(options(server.url("/"), 400, 1.5, 8, List.of()));
+            assertEquals(0, r.errors() + r.dropped(), r.firstProblem());
+            assertEquals(600, r.ok(), 1.0);
+            for (long v = 25; v <= 275; v += 25) {
+                long delayed = r.latency().getCountBetweenValues(v * 1_000_000L, Long.MAX_VALUE);
+                assertTrue(delayed >= (300 - v) * 0.4 - 3, delayed + " requests at >= " + v + " ms");
+            }
+            // A closed-loop count: only the 8 in flight when it began would have been slow.
+            assertTrue(r.latency().getCountBetweenValues(100_000_000L, Long.MAX_VALUE) > 8 * 5);
+            assertTrue(r.lag().getValueAtPercentile(99) < 20_000_000L, "lag p99 " + r.lag().getValueAtPercentile(99));
         }
     }
 
@@ -140,7 +186,9 @@ class OpenLoopTest {
     void countsNon2xxChunkedBodiesAndReconnectsAfterClose() throws Exception {
         try (Server server = new Server(n -> n % 10 == 0
                 ? "HTTP/1.1 401 Unauthorized\r\nContent-Length: 2\r\nConnection: close\r\n\r\nno"
-                : "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3;x=y\r\nabc\r\n2\r\nde\r\n0\r\n\r\n")) {
+                : n % 10 == 5 ? "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nthe body ends with the connection"
+                : n % 10 == 7 ? "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n"
+                : "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3;x=y\r\nabc\r\n2\r\nde\r\n0\r\nX-T: 1\r\n\r\n")) {
             OpenLoop.Result r = OpenLoop.run(options(server.url("/"), 200, 1.0, 2, List.of()));
             assertEquals(0, r.errors(), r.firstProblem());
             assertEquals(20, r.non2xx(), 1.0);
@@ -182,6 +230,54 @@ class OpenLoopTest {
         assertEquals(0, r.ok());
         assertEquals(50, r.errors(), 1.0);
         assertTrue(System.nanoTime() - t0 < 10_000_000_000L);
+    }
+
+    @Test
+    void aSilentServerTimesOutAsErrors() throws Exception {
+        try (Server server = new Server(n -> {
+            sleep(n % 2 == 0 ? 10_000 : 0);
+            return OK;
+        })) {
+            var o = new OpenLoop.Options(server.url("/"), "GET", new byte[0], List.of(), 20, 1.0, 0, 2, null, 300,
+                    false, 1);
+            long t0 = System.nanoTime();
+            OpenLoop.Result r = OpenLoop.run(o);
+            assertTrue(System.nanoTime() - t0 < 4_000_000_000L, "ended on time");
+            assertTrue(r.errors() > 0 && r.ok() > 0, r.ok() + " ok, " + r.errors() + " errors");
+            assertTrue(r.firstProblem().startsWith("SocketTimeoutException:no answer in 300 ms"), r.firstProblem());
+        }
+    }
+
+    @Test
+    void mainPrintsEverySummaryKeyTheMarksAndTheHistogram(@TempDir Path dir) throws Exception {
+        try (Server server = new Server(n -> OK)) {
+            Path body = dir.resolve("body");
+            Files.write(body, new byte[1024]);
+            Path hgrm = dir.resolve("l.hgrm");
+            var out = new java.io.ByteArrayOutputStream();
+            var err = new java.io.ByteArrayOutputStream();
+            PrintStream stdout = System.out;
+            PrintStream stderr = System.err;
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            try {
+                OpenLoop.main(new String[] {"--url", server.url("/m").toString(), "--body", body.toString(),
+                    "--rate", "2000", "--duration", "0.5", "--warmup", "0.2", "--connections", "4", "--hgrm",
+                    hgrm.toString(), "--marks", "true", "--threads", "2"});
+            } finally {
+                System.setOut(stdout);
+                System.setErr(stderr);
+            }
+            String line = out.toString(StandardCharsets.UTF_8).strip();
+            List<String> keys = java.util.Arrays.stream(line.split(" ")).map(kv -> kv.split("=")[0]).toList();
+            assertEquals(List.of("rate", "achieved", "ok", "non2xx", "errors", "dropped", "p50_us", "p90_us", "p99_us",
+                    "p999_us", "max_us", "service_p50_us", "service_p99_us", "lag_p50_us", "lag_p99_us"), keys, line);
+            assertTrue(line.startsWith("rate=2000 achieved=2000 ok=1000 non2xx=0 errors=0 dropped=0 "), line);
+            assertEquals("measure-start\nmeasure-end", err.toString(StandardCharsets.UTF_8).strip());
+            assertTrue(Files.readString(hgrm).contains("Value     Percentile TotalCount"), Files.readString(hgrm));
+            // Warm-up requests go out but are not counted.
+            assertEquals(1400, server.requests.get(), 2.0);
+        }
     }
 
     @Test
