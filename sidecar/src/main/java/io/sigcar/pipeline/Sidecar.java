@@ -148,6 +148,10 @@ public final class Sidecar implements AutoCloseable {
                 // Probing from here, not earlier, keeps start-up work (binding, class loading) out of the lag.
                 lag = new EventLoopLag(vertx, vertx.getOrCreateContext(), metrics.eventLoopLag(), LAG_PROBE_INTERVAL);
                 lag.start();
+                vertx.executeBlocking(() -> {
+                    metrics.bindJvm();
+                    return null;
+                });
                 ready = true;
                 LOG.log(Level.INFO, "sigcar listening on {0}:{1}, forwarding to {2}, admin on port {3}",
                         config.listen().host(), String.valueOf(s.actualPort()), config.upstream().address(),
