@@ -1,6 +1,5 @@
 package io.sigcar.crypto;
 
-import java.util.Arrays;
 import java.util.Optional;
 
 /** The MACs and digests Sigcar computes, with the names used in config, signatures and metrics. */
@@ -70,8 +69,16 @@ public enum Algorithm {
         }
     }
 
+    private static final Algorithm[] ALL = values();
+
+    /** The algorithm named {@code id}; a plain loop, as signatures name theirs on every request. */
     public static Optional<Algorithm> byId(String id) {
-        return Arrays.stream(values()).filter(a -> a.id.equals(id)).findFirst();
+        for (Algorithm a : ALL) {
+            if (a.id.equals(id)) {
+                return Optional.of(a);
+            }
+        }
+        return Optional.empty();
     }
 
     @Override

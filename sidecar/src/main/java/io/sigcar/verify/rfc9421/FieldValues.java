@@ -39,7 +39,13 @@ final class FieldValues {
 
     private FieldValues() {}
 
-    static String value(String name, Parameters params, Message message) throws ComponentException {
+    /** Appends the component value of field {@code name} to {@code out}. */
+    static void write(String name, Parameters params, Message message, StringBuilder out) throws ComponentException {
+        if (params.isEmpty()) {
+            // The common case: the plain value, with nothing to check or parse.
+            joined(present(name, message.headerValues(name)), false, out);
+            return;
+        }
         boolean sf = flag(name, params, "sf");
         boolean bs = flag(name, params, "bs");
         String key = null;
@@ -62,29 +68,43 @@ final class FieldValues {
         if (bs && (sf || key != null)) {
             throw ComponentException.malformed("\"" + name + "\" combines bs with sf or key");
         }
-        List<String> values = message.headerValues(name);
+        List<String> values = present(name, message.headerValues(name));
+        if (key != null) {
+            dictionaryMember(name, key, values, out);
+        } else if (sf) {
+            structured(name, values, out);
+        } else {
+            joined(values, bs, out);
+        }
+    }
+
+    /**
+     * The field lines trimmed (as base64 byte sequences with {@code bs}) and joined with
+     * {@code ", "}; a separator is written only after some value text, as it always was here.
+     */
+    private static void joined(List<String> values, boolean bs, StringBuilder out) {
+        int start = out.length();
+        for (int i = 0; i < values.size(); i++) {
+            if (out.length() > start) {
+                out.append(", ");
+            }
+            String v = values.get(i);
+            int from = owsBefore(v);
+            int to = owsAfter(v, from);
+            if (bs) {
+                out.append(':').append(Base64.getEncoder().encodeToString(
+                        v.substring(from, to).getBytes(StandardCharsets.ISO_8859_1))).append(':');
+            } else {
+                out.append(v, from, to);
+            }
+        }
+    }
+
+    private static List<String> present(String name, List<String> values) throws ComponentException {
         if (values.isEmpty()) {
             throw ComponentException.missing("covered field " + name + " is not in the request");
         }
-        if (key != null) {
-            return dictionaryMember(name, key, values);
-        }
-        if (sf) {
-            return structured(name, values);
-        }
-        StringBuilder out = new StringBuilder();
-        for (String v : values) {
-            if (!out.isEmpty()) {
-                out.append(", ");
-            }
-            if (bs) {
-                out.append(':').append(Base64.getEncoder().encodeToString(
-                        trim(v).getBytes(StandardCharsets.ISO_8859_1))).append(':');
-            } else {
-                out.append(trim(v));
-            }
-        }
-        return out.toString();
+        return values;
     }
 
     private static boolean flag(String name, Parameters params, String flag) throws ComponentException {
@@ -98,7 +118,8 @@ final class FieldValues {
         throw ComponentException.malformed("\"" + name + "\";" + flag + " must be a bare true flag");
     }
 
-    private static String dictionaryMember(String name, String key, List<String> values) throws ComponentException {
+    private static void dictionaryMember(String name, String key, List<String> values, StringBuilder out)
+            throws ComponentException {
         Map<String, ListElement<? extends Object>> members;
         try {
             members = new Parser(values).parseDictionary().get();
@@ -109,25 +130,27 @@ final class FieldValues {
         if (member == null) {
             throw ComponentException.missing("field " + name + " has no member " + key);
         }
-        return member.serialize();
+        member.serializeTo(out);
     }
 
     /**
      * Re-serialises a structured field. Fields not in our table are tried as a List first, which
      * keeps every member, and only then as a Dictionary, so duplicates are not silently merged.
      */
-    private static String structured(String name, List<String> values) throws ComponentException {
+    private static void structured(String name, List<String> values, StringBuilder out) throws ComponentException {
         SfType type = KNOWN_TYPES.get(name);
         try {
             Type<? extends Object> parsed = switch (type == null ? SfType.LIST : type) {
                 case DICTIONARY -> new Parser(values).parseDictionary();
                 case LIST -> new Parser(values).parseList();
             };
-            return parsed.serialize();
+            parsed.serializeTo(out);
+            return;
         } catch (ParseException e) {
             if (type == null) {
                 try {
-                    return new Parser(values).parseDictionary().serialize();
+                    new Parser(values).parseDictionary().serializeTo(out);
+                    return;
                 } catch (ParseException _) {
                     // Neither shape: reported below as the field not being structured at all.
                 }
@@ -136,17 +159,22 @@ final class FieldValues {
         }
     }
 
-    /** Strips the optional whitespace HTTP allows around a field value (RFC 9110 §5.5). */
-    static String trim(String value) {
+    /** Where a value starts once the optional whitespace HTTP allows around it is dropped (RFC 9110 §5.5). */
+    private static int owsBefore(String value) {
         int start = 0;
-        int end = value.length();
-        while (start < end && isOws(value.charAt(start))) {
+        while (start < value.length() && isOws(value.charAt(start))) {
             start++;
         }
+        return start;
+    }
+
+    /** Where a value starting at {@code start} ends once trailing optional whitespace is dropped. */
+    private static int owsAfter(String value, int start) {
+        int end = value.length();
         while (end > start && isOws(value.charAt(end - 1))) {
             end--;
         }
-        return value.substring(start, end);
+        return end;
     }
 
     private static boolean isOws(char c) {

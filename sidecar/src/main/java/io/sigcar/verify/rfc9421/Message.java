@@ -1,6 +1,7 @@
 package io.sigcar.verify.rfc9421;
 
 import io.sigcar.verify.SignedRequest;
+import io.sigcar.verify.digest.ContentDigest;
 import java.util.List;
 
 /**
@@ -28,6 +29,14 @@ interface Message {
     List<String> headerValues(String lowerCaseName);
 
     static Message of(SignedRequest request) {
+        return of(request, request.headerValues(ContentDigest.FIELD));
+    }
+
+    /**
+     * As {@link #of(SignedRequest)}, with the Content-Digest field lines the caller already read,
+     * so a request's field is looked up once however often it is covered and checked.
+     */
+    static Message of(SignedRequest request, List<String> contentDigest) {
         return new Message() {
             @Override
             public String method() {
@@ -56,7 +65,7 @@ interface Message {
 
             @Override
             public List<String> headerValues(String lowerCaseName) {
-                return request.headerValues(lowerCaseName);
+                return lowerCaseName.equals(ContentDigest.FIELD) ? contentDigest : request.headerValues(lowerCaseName);
             }
         };
     }

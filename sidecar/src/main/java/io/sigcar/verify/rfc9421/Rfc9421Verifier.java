@@ -12,7 +12,6 @@ import io.sigcar.verify.keys.KeyLookup;
 import io.sigcar.verify.keys.VerifyKey;
 import io.sigcar.verify.replay.Claim;
 import io.sigcar.verify.replay.ReplayGuard;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,6 +38,8 @@ public final class Rfc9421Verifier implements Verifier {
     private final ReplayGuard replay;
     private final Crypto crypto;
     private final ContentDigest contentDigest;
+    /** {@code requiredLabels} in a fixed order, sorted once rather than per request. */
+    private final List<String> requiredLabels;
 
     /** Random keys nobody holds, used when a keyid is unknown so the work done is the same. */
     private final MacKey decoyHmac;
@@ -58,6 +59,7 @@ public final class Rfc9421Verifier implements Verifier {
         this.replay = Objects.requireNonNull(replay, "replay");
         this.crypto = Objects.requireNonNull(crypto, "crypto");
         this.contentDigest = new ContentDigest(crypto);
+        this.requiredLabels = List.copyOf(new TreeSet<>(config.requiredLabels()));
     }
 
     @Override
@@ -85,12 +87,14 @@ public final class Rfc9421Verifier implements Verifier {
             return Verdict.reject(e.reason(), e.getMessage());
         }
         Instant now = config.clock().instant();
-        boolean all = !config.requiredLabels().isEmpty();
-        List<String> labels = all ? List.copyOf(new TreeSet<>(config.requiredLabels()))
-                : List.copyOf(entries.keySet());
-        if (labels.isEmpty()) {
+        boolean all = !requiredLabels.isEmpty();
+        Iterable<String> labels = all ? requiredLabels : entries.keySet();
+        if (!all && entries.isEmpty()) {
             return Verdict.reject(Reason.MISSING_SIGNATURE, "Signature-Input holds no signature");
         }
+        // Read once: the digest rule, the covered field and the final check all look at it.
+        List<String> digest = request.headerValues(ContentDigest.FIELD);
+        Message message = Message.of(request, digest);
 
         List<Passed> passed = new ArrayList<>();
         Verdict.Rejected firstFailure = null;
@@ -98,7 +102,7 @@ public final class Rfc9421Verifier implements Verifier {
             SignatureFields.Entry entry = entries.get(label);
             Outcome outcome = entry == null
                     ? Outcome.rejected(Reason.MISSING_SIGNATURE, "required signature " + label + " is absent")
-                    : checkOne(entry, request, now);
+                    : checkOne(entry, request, message, digest, now);
             if (outcome.verdict() instanceof Verdict.Rejected rejected) {
                 if (all) {
                     return rejected;
@@ -114,7 +118,7 @@ public final class Rfc9421Verifier implements Verifier {
         if (passed.isEmpty()) {
             return firstFailure;
         }
-        return afterMac(passed, request, now);
+        return afterMac(passed, request, digest, now);
     }
 
     /** A signature whose MAC verified, waiting for the body and nonce checks. */
@@ -127,14 +131,16 @@ public final class Rfc9421Verifier implements Verifier {
         }
     }
 
-    private Verdict afterMac(List<Passed> passed, SignedRequest request, Instant now) {
+    private Verdict afterMac(List<Passed> passed, SignedRequest request, List<String> digest, Instant now) {
         // A Content-Digest that is there must match even when no signature covers it: the app
         // may trust it, and Sigcar forwards it.
-        boolean digestCovered = passed.stream().anyMatch(p -> covers(p.entry().input(), ContentDigest.FIELD));
-        if (digestCovered || !request.headerValues(ContentDigest.FIELD).isEmpty()
+        boolean digestCovered = false;
+        for (Passed p : passed) {
+            digestCovered = digestCovered || covers(p.entry().input(), ContentDigest.FIELD);
+        }
+        if (digestCovered || !digest.isEmpty()
                 || request.body().readableBytes() > 0 && config.digestRequiredWithBody()) {
-            Optional<Verdict.Rejected> bad = contentDigest.verify(request.headerValues(ContentDigest.FIELD),
-                    request.body());
+            Optional<Verdict.Rejected> bad = contentDigest.verify(digest, request.body());
             if (bad.isPresent()) {
                 return bad.get();
             }
@@ -159,16 +165,18 @@ public final class Rfc9421Verifier implements Verifier {
     }
 
     /** Everything about one signature up to and including its MAC. */
-    private Outcome checkOne(SignatureFields.Entry entry, SignedRequest request, Instant now) {
+    private Outcome checkOne(SignatureFields.Entry entry, SignedRequest request, Message message,
+            List<String> digest, Instant now) {
         String label = entry.label();
         if (entry.signature() == null) {
             return Outcome.rejected(Reason.MALFORMED_SIGNATURE, "signature " + label + " has no Signature value");
         }
         InnerList input = entry.input();
         Params params;
+        List<StringItem> components;
         try {
             params = Params.of(input);
-            SignatureBase.components(input);
+            components = SignatureBase.components(input);
         } catch (ComponentException e) {
             return Outcome.rejected(e.reason(), "signature " + label + ": " + e.getMessage());
         }
@@ -188,7 +196,7 @@ public final class Rfc9421Verifier implements Verifier {
         }
         if (request.body().readableBytes() > 0 && config.digestRequiredWithBody()
                 && !covers(input, ContentDigest.FIELD)) {
-            return request.headerValues(ContentDigest.FIELD).isEmpty()
+            return digest.isEmpty()
                     ? Outcome.rejected(Reason.MISSING_DIGEST, "request has a body but no Content-Digest")
                     : Outcome.rejected(Reason.MISSING_COMPONENT, "signature " + label
                             + " does not cover content-digest although the request has a body");
@@ -201,7 +209,7 @@ public final class Rfc9421Verifier implements Verifier {
             return Outcome.rejected(late.get(), "signature " + label + " created=" + params.created()
                     + " expires=" + params.expires() + " is outside the window at " + now.getEpochSecond());
         }
-        return new Outcome(checkKeyAndMac(entry, params, request), params);
+        return new Outcome(checkKeyAndMac(entry, params, components, message), params);
     }
 
     /**
@@ -209,21 +217,21 @@ public final class Rfc9421Verifier implements Verifier {
      * whether or not the keyid exists (with a throwaway key when it does not), so neither the
      * answer nor the work done tells a client which keyids are loaded.
      */
-    private Verdict checkKeyAndMac(SignatureFields.Entry entry, Params params, SignedRequest request) {
+    private Verdict checkKeyAndMac(SignatureFields.Entry entry, Params params, List<StringItem> components,
+            Message message) {
         String label = entry.label();
         String keyId = params.keyId();
         Algorithm claimed = null;
         if (params.alg() != null) {
-            Optional<Algorithm> alg = Algorithm.byId(params.alg()).filter(a -> a.kind() == Algorithm.Kind.MAC);
-            if (alg.isEmpty()) {
+            claimed = Algorithm.byId(params.alg()).orElse(null);
+            if (claimed == null || claimed.kind() != Algorithm.Kind.MAC) {
                 return Verdict.reject(Reason.UNSUPPORTED_ALGORITHM, "signature " + label + " alg " + params.alg()
                         + " is not supported (hmac-sha256, blake3-keyed)");
             }
-            claimed = alg.get();
         }
-        String base;
+        byte[] base;
         try {
-            base = SignatureBase.build(entry.input(), Message.of(request));
+            base = SignatureBase.bytes(components, entry.input(), message);
         } catch (ComponentException e) {
             return Verdict.reject(e.reason(), "signature " + label + ": " + e.getMessage());
         }
@@ -232,7 +240,7 @@ public final class Rfc9421Verifier implements Verifier {
                 .orElse(claimed == Algorithm.BLAKE3_KEYED ? decoyBlake3 : decoyHmac);
         byte[] expected;
         try {
-            expected = macKey.mac(base.getBytes(StandardCharsets.ISO_8859_1));
+            expected = macKey.mac(base);
         } catch (io.sigcar.crypto.KeyClosedException e) {
             // The key directory reloaded and closed this key between lookup and use.
             return Verdict.reject(Reason.UNKNOWN_KEY, "keyid " + keyId + " was unloaded while verifying");

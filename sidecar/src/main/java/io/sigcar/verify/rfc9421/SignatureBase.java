@@ -1,6 +1,7 @@
 package io.sigcar.verify.rfc9421;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -21,26 +22,96 @@ final class SignatureBase {
 
     private SignatureBase() {}
 
-    /** The signature base for {@code input} over {@code message}, as sent to the MAC. */
+    /** The signature base for {@code input} over {@code message}, as text (for the signer and tests). */
     static String build(InnerList input, Message message) throws ComponentException {
-        StringBuilder base = new StringBuilder(256);
-        for (StringItem component : components(input)) {
-            String value = value(component, message);
-            if (value.indexOf('\n') >= 0 || value.indexOf('\r') >= 0) {
-                // A line break would let one component's value forge further base lines.
-                throw ComponentException.malformed("value of " + component.get() + " contains a line break");
-            }
-            base.append(component.serialize()).append(": ").append(value).append('\n');
-        }
-        base.append('"').append(SIGNATURE_PARAMS).append("\": ").append(input.serialize());
-        return base.toString();
+        return write(components(input), input, message).toString();
     }
 
-    /** The covered component identifiers of {@code input}, checked for shape and repetition. */
+    /**
+     * The signature base as the bytes sent to the MAC, for {@code components} already checked by
+     * {@link #components}: the text's ISO-8859-1 encoding, as {@code String.getBytes} gives it.
+     */
+    static byte[] bytes(List<StringItem> components, InnerList input, Message message) throws ComponentException {
+        return latin1(write(components, input, message));
+    }
+
+    /** Every line goes straight into one builder, so no value becomes a string of its own. */
+    private static StringBuilder write(List<StringItem> components, InnerList input, Message message)
+            throws ComponentException {
+        StringBuilder base = new StringBuilder(512);
+        for (StringItem component : components) {
+            identifier(component, base);
+            base.append(": ");
+            int start = base.length();
+            value(component, message, base);
+            for (int i = start; i < base.length(); i++) {
+                char c = base.charAt(i);
+                if (c == '\n' || c == '\r') {
+                    // A line break would let one component's value forge further base lines.
+                    throw ComponentException.malformed("value of " + component.get() + " contains a line break");
+                }
+            }
+            base.append('\n');
+        }
+        base.append('"').append(SIGNATURE_PARAMS).append("\": ");
+        input.serializeTo(base);
+        return base;
+    }
+
+    /**
+     * The identifier as {@link StringItem#serialize} writes it (RFC 8941 §4.1.6). A bare name is
+     * written here, since the library walks even empty parameters with a fresh iterator.
+     */
+    private static void identifier(StringItem component, StringBuilder base) {
+        if (!component.getParams().isEmpty()) {
+            component.serializeTo(base);
+            return;
+        }
+        String name = component.get();
+        base.append('"');
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c == '\\' || c == '"') {
+                base.append('\\');
+            }
+            base.append(c);
+        }
+        base.append('"');
+    }
+
+    /**
+     * What {@code text.toString().getBytes(ISO_8859_1)} returns, without the string: a character
+     * beyond U+00FF becomes {@code ?}, and so does a surrogate pair, once.
+     */
+    static byte[] latin1(CharSequence text) {
+        int length = text.length();
+        byte[] out = new byte[length];
+        int n = 0;
+        for (int i = 0; i < length; i++) {
+            char c = text.charAt(i);
+            if (c <= 0xff) {
+                out[n++] = (byte) c;
+                continue;
+            }
+            if (Character.isHighSurrogate(c) && i + 1 < length && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            }
+            out[n++] = '?';
+        }
+        return n == length ? out : Arrays.copyOf(out, n);
+    }
+
+    /**
+     * The covered component identifiers of {@code input}, checked for shape and repetition.
+     * Verification checks them once and hands the list to {@link #bytes}.
+     */
     static List<StringItem> components(InnerList input) throws ComponentException {
-        List<StringItem> out = new ArrayList<>(input.get().size());
-        Set<String> seen = new HashSet<>();
-        for (Item<? extends Object> item : input.get()) {
+        List<Item<? extends Object>> items = input.get();
+        List<StringItem> out = new ArrayList<>(items.size());
+        // Repetition is judged on the serialised identifier; one without parameters is its name.
+        Set<String> bare = new HashSet<>();
+        Set<String> withParams = null;
+        for (Item<? extends Object> item : items) {
             if (!(item instanceof StringItem component)) {
                 throw ComponentException.malformed("covered components must be strings, got " + item.serialize());
             }
@@ -51,7 +122,14 @@ final class SignatureBase {
             if (name.equals(SIGNATURE_PARAMS)) {
                 throw ComponentException.malformed("@signature-params cannot itself be covered");
             }
-            if (!seen.add(component.serialize())) {
+            boolean repeated;
+            if (component.getParams().isEmpty()) {
+                repeated = !bare.add(name);
+            } else {
+                withParams = withParams == null ? new HashSet<>() : withParams;
+                repeated = !withParams.add(component.serialize());
+            }
+            if (repeated) {
                 throw ComponentException.malformed("component " + component.serialize() + " is covered twice");
             }
             out.add(component);
@@ -67,6 +145,9 @@ final class SignatureBase {
         if (!component.get().equals(name)) {
             return false;
         }
+        if (component.getParams().isEmpty()) {
+            return true;
+        }
         for (String param : component.getParams().keySet()) {
             if (!param.equals("sf") && !param.equals("bs")) {
                 return false;
@@ -75,12 +156,32 @@ final class SignatureBase {
         return true;
     }
 
-    private static String value(StringItem component, Message message) throws ComponentException {
+    private static void value(StringItem component, Message message, StringBuilder out) throws ComponentException {
         String name = component.get();
         Parameters params = component.getParams();
         if (!name.startsWith("@")) {
-            return FieldValues.value(name, params, message);
+            FieldValues.write(name, params, message, out);
+            return;
         }
+        if (!params.isEmpty()) {
+            derivedParams(name, params);
+        }
+        switch (name) {
+            case "@method" -> out.append(message.method());
+            case "@target-uri" -> requestTarget(message, authority(message, out.append(scheme(message)).append("://")));
+            case "@authority" -> authority(message, out);
+            case "@scheme" -> out.append(scheme(message));
+            case "@request-target" -> requestTarget(message, out);
+            case "@path" -> path(message, out);
+            case "@query" -> out.append('?').append(message.rawQuery() == null ? "" : message.rawQuery());
+            case "@query-param" -> out.append(queryParam(params, message));
+            case "@status" -> throw ComponentException.malformed("@status belongs to responses, not requests");
+            default -> throw ComponentException.malformed("unknown derived component " + name);
+        }
+    }
+
+    /** Only {@code @query-param} takes a parameter, its {@code name}. */
+    private static void derivedParams(String name, Parameters params) throws ComponentException {
         for (String param : params.keySet()) {
             if (param.equals("req")) {
                 throw ComponentException.malformed(name + ";req binds a response to its request;"
@@ -90,18 +191,6 @@ final class SignatureBase {
                 throw ComponentException.malformed(name + " has unknown parameter " + param);
             }
         }
-        return switch (name) {
-            case "@method" -> message.method();
-            case "@target-uri" -> scheme(message) + "://" + authority(message) + requestTarget(message);
-            case "@authority" -> authority(message);
-            case "@scheme" -> scheme(message);
-            case "@request-target" -> requestTarget(message);
-            case "@path" -> message.rawPath().isEmpty() ? "/" : message.rawPath();
-            case "@query" -> "?" + (message.rawQuery() == null ? "" : message.rawQuery());
-            case "@query-param" -> queryParam(params, message);
-            case "@status" -> throw ComponentException.malformed("@status belongs to responses, not requests");
-            default -> throw ComponentException.malformed("unknown derived component " + name);
-        };
     }
 
     private static String scheme(Message message) {
@@ -109,21 +198,27 @@ final class SignatureBase {
     }
 
     /** RFC 9110 §4.2.3 normalisation: lower case, and no port when it is the scheme's default. */
-    static String authority(Message message) {
+    private static StringBuilder authority(Message message, StringBuilder out) {
         String authority = message.authority().toLowerCase(Locale.ROOT);
         String scheme = scheme(message);
         if (scheme.equals("http") && authority.endsWith(":80")) {
-            return authority.substring(0, authority.length() - 3);
+            return out.append(authority, 0, authority.length() - 3);
         }
         if (scheme.equals("https") && authority.endsWith(":443")) {
-            return authority.substring(0, authority.length() - 4);
+            return out.append(authority, 0, authority.length() - 4);
         }
-        return authority;
+        return out.append(authority);
     }
 
-    private static String requestTarget(Message message) {
-        String path = message.rawPath().isEmpty() ? "/" : message.rawPath();
-        return message.rawQuery() == null ? path : path + "?" + message.rawQuery();
+    private static StringBuilder path(Message message, StringBuilder out) {
+        return out.append(message.rawPath().isEmpty() ? "/" : message.rawPath());
+    }
+
+    private static void requestTarget(Message message, StringBuilder out) {
+        path(message, out);
+        if (message.rawQuery() != null) {
+            out.append('?').append(message.rawQuery());
+        }
     }
 
     private static String queryParam(Parameters params, Message message) throws ComponentException {

@@ -1,9 +1,14 @@
 package io.sigcar.verify.rfc9421;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.sigcar.reject.Reason;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.greenbytes.http.sfv.InnerList;
 import org.greenbytes.http.sfv.Parser;
@@ -136,5 +141,93 @@ class SignatureBaseTest {
                 Arguments.of(FIELDS, "\"example-dict-d\";key=\"zz\"", Reason.MISSING_COMPONENT),
                 Arguments.of(DERIVED, "\"@query-param\";name=\"nope\"", Reason.MISSING_COMPONENT),
                 Arguments.of(NO_QUERY, "\"@query-param\";name=\"param\"", Reason.MISSING_COMPONENT));
+    }
+
+    /** Every kind of component at once, with a field name that must be escaped in its identifier. */
+    static final String MIXED = """
+            GET /p%20a/th?a=1&b=two+words&c= HTTP/1.1
+            Host: www.example.com:443
+            Example-Dict:  a=1,    b=2;x=1;y=2,   c=(a   b   c)  \s
+            Example-Header: value, with, lots
+            Example-Header:of, commas\t
+            X"Y\\Z: odd name
+            Cache-Control: max-age=60
+
+            """;
+
+    /**
+     * The base is written straight into one builder; it must read exactly as the library's own
+     * {@code serialize()} of each identifier, sf value, dictionary member and the inner list.
+     */
+    @org.junit.jupiter.api.Test
+    void linesSerialiseAsTheLibraryDoes() throws Exception {
+        String dict = "a=1,    b=2;x=1;y=2,   c=(a   b   c)";
+        var members = Parser.parseDictionary(dict).get();
+        Map<String, String> expected = new LinkedHashMap<>();
+        expected.put("\"@method\"", "GET");
+        expected.put("\"@target-uri\"", "https://www.example.com/p%20a/th?a=1&b=two+words&c=");
+        expected.put("\"@authority\"", "www.example.com");
+        expected.put("\"@scheme\"", "https");
+        expected.put("\"@request-target\"", "/p%20a/th?a=1&b=two+words&c=");
+        expected.put("\"@path\"", "/p%20a/th");
+        expected.put("\"@query\"", "?a=1&b=two+words&c=");
+        expected.put("\"@query-param\";name=\"b\"", "two%20words");
+        expected.put("\"@query-param\";name=\"c\"", "");
+        expected.put("\"example-dict\"", dict);
+        expected.put("\"example-dict\";sf", Parser.parseDictionary(dict).serialize());
+        expected.put("\"example-dict\";key=\"b\"", members.get("b").serialize());
+        expected.put("\"example-dict\";key=\"c\"", members.get("c").serialize());
+        expected.put("\"example-header\"", "value, with, lots, of, commas");
+        expected.put("\"example-header\";bs", ":dmFsdWUsIHdpdGgsIGxvdHM=:, :b2YsIGNvbW1hcw==:");
+        expected.put("\"x\\\"y\\\\z\"", "odd name");
+        expected.put("\"cache-control\"", "max-age=60");
+        InnerList input = Parser.parseInnerList("(" + String.join(" ", expected.keySet()) + ")"
+                + ";created=1618884473;expires=1618884773;keyid=\"k\\\"1\";nonce=\"n\";alg=\"hmac-sha256\";tag=\"t\"");
+
+        StringBuilder library = new StringBuilder();
+        for (var item : input.get()) {
+            library.append(item.serialize()).append(": ").append(expected.get(item.serialize())).append('\n');
+        }
+        library.append("\"@signature-params\": ").append(input.serialize());
+        Message message = Message.of(TestRequest.parse("https", MIXED));
+
+        assertEquals(expected.size(), input.get().size());
+        assertEquals(library.toString(), SignatureBase.build(input, message));
+        assertArrayEquals(library.toString().getBytes(StandardCharsets.ISO_8859_1),
+                SignatureBase.bytes(SignatureBase.components(input), input, message));
+    }
+
+    @ParameterizedTest
+    @MethodSource("texts")
+    void latin1AsStringGetBytes(String text) {
+        assertArrayEquals(text.getBytes(StandardCharsets.ISO_8859_1), SignatureBase.latin1(new StringBuilder(text)));
+    }
+
+    static Stream<String> texts() {
+        return Stream.of("", "plain", "caf\u00e9 \u00ff", "\u20ac1", "a\ud83d\ude00b", "\ud83d", "x\ud83d",
+                "\ude00y", "\ud83d\ud83d\ude00", "\ude00\ud83d", "\n\r\u0000");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("repetitions")
+    void repetitionIsJudgedOnTheSerialisedIdentifier(String components, boolean repeated) {
+        InnerList input = Parser.parseInnerList("(" + components + ")");
+        if (repeated) {
+            assertThrows(ComponentException.class, () -> SignatureBase.components(input));
+        } else {
+            assertDoesNotThrow(() -> SignatureBase.components(input));
+        }
+    }
+
+    static Stream<Arguments> repetitions() {
+        return Stream.of(
+                Arguments.of("\"a\" \"a\"", true),
+                Arguments.of("\"a\";sf \"a\";sf", true),
+                Arguments.of("\"a\";key=\"x\" \"a\";key=\"x\"", true),
+                Arguments.of("\"a\" \"a\";sf", false),
+                Arguments.of("\"a\";sf \"a\";bs", false),
+                Arguments.of("\"a\";key=\"x\" \"a\";key=\"y\"", false),
+                Arguments.of("\"a\";sf;bs \"a\";bs;sf", false),
+                Arguments.of("\"a\\\";sf\" \"a\";sf", false));
     }
 }
