@@ -21,6 +21,17 @@ def fmt_us(v):
     return "–" if v is None else (f"{v / 1000:.2f} ms" if v >= 10000 else f"{v:.0f} µs")
 
 
+def steal(suite):
+    """Steal share per core since the run began: on a VM, a core the host takes away looks like a slow proxy."""
+    if not getattr(suite, "stat0", None):
+        return "unknown"
+    parts = []
+    for cpu, (total, st) in sorted(suite.cpu_stat().items()):
+        t0, s0 = suite.stat0.get(cpu, (total, st))
+        parts.append(f"{cpu} {100 * (st - s0) / max(1, total - t0):.1f} %")
+    return ", ".join(parts)
+
+
 def ratio(a, b):
     return f"{a / b:.2f}×" if a and b else "–"
 
@@ -44,6 +55,7 @@ def write(suite):
           f"- {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC on `{platform.node()}`: "
           f"{cpu_model}, {os.cpu_count()} cores, "
           f"load average at the end {os.getloadavg()[0]:.2f}, kernel {platform.release()}",
+          f"- CPU time the host gave to others (steal) over the run: {steal(suite)}",
           f"- {sh(suite.java + ' -version 2>&1 | sed -n 2p')}; Sigcar JVM flags: `{' '.join(suite.jvm_opts) or '(none)'}`",
           f"- Sigcar `{sh('git -C ' + HERE + ' describe --always --dirty')}`; {sh('nginx -v 2>&1')}; "
           f"{sh('haproxy -v | head -1')}; {sh('wrk -v 2>&1 | head -1')}",
