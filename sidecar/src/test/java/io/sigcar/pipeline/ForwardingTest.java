@@ -191,8 +191,10 @@ class ForwardingTest {
             s.setSoTimeout(10_000);
             long start = System.nanoTime();
             assertEquals(-1, s.getInputStream().read(), "the sidecar closes a silent connection");
-            long seconds = (System.nanoTime() - start) / 1_000_000_000L;
-            assertTrue(seconds >= 1 && seconds < 8, "closed after the 2s idle timeout, took " + seconds + "s");
+            // A fresh connection owes its first head within request-timeout (1 s here). Its clock
+            // starts at the accept, which may come before connect() returns here: a little slack.
+            long millis = (System.nanoTime() - start) / 1_000_000L;
+            assertTrue(millis >= 900 && millis < 8_000, "closed at the 1 s request timeout, took " + millis + " ms");
         }
     }
 
