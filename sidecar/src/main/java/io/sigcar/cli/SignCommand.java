@@ -92,8 +92,7 @@ final class SignCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        // picocli's writer flushes on every line: a pool of --count blocks goes through a buffer
-        // (a 300k pool took over the 60 s its first signatures were valid for, most of it in writes).
+        // picocli's writer flushes on every line: a pool of --count blocks goes through a buffer.
         PrintWriter out = count > 1
                 ? new PrintWriter(new java.io.BufferedWriter(spec.commandLine().getOut(), 1 << 16), false)
                 : spec.commandLine().getOut();
