@@ -41,6 +41,11 @@ public final class Acceptor {
                 .setIdleTimeout((int) limits.idleTimeout().toSeconds())
                 .setCompressionSupported(false)
                 .setDecompressionSupported(false)
+                // Upgrades are spliced byte for byte and the app answers the client's WebSocket
+                // extension offer; with these on, Vert.x puts an extension handler in every HTTP/1.1
+                // connection that looks at each request and each response for nothing.
+                .setPerFrameWebSocketCompressionSupported(false)
+                .setPerMessageWebSocketCompressionSupported(false)
                 .setHandle100ContinueAutomatically(false)
                 // HTTP/2 abuse limits, set here rather than left to library defaults that may move.
                 // Rapid reset (CVE-2023-44487) and MadeYouReset (CVE-2025-8671): more than this many
