@@ -358,8 +358,8 @@ class ForwardingTest {
         }
     }
 
-    /** A response head without reading a body (the answer to a HEAD request). */
-    private static String readHead(java.net.Socket s) throws Exception {
+    /** A response head without reading a body (the answer to a HEAD request, or a 101). */
+    static String readHead(java.net.Socket s) throws Exception {
         s.setSoTimeout(5_000);
         var in = s.getInputStream();
         StringBuilder head = new StringBuilder();

@@ -81,20 +81,12 @@ class WebSocketTest {
         try (ProxyHarness proxy = new ProxyHarness(keys, Map.of(Field.ROUTES,
                 "name=open,path=/open/,action=allow"), InstantSource.system(), Verifications::build);
              java.net.Socket s = new java.net.Socket("127.0.0.1", proxy.ports.proxy())) {
-            s.setSoTimeout(10_000);
             s.getOutputStream().write(("GET /open/live HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
                     + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
                     + "Sec-WebSocket-Version: 13\r\n"
                     + "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
-            StringBuilder head = new StringBuilder();
-            var in = s.getInputStream();
-            while (!head.toString().endsWith("\r\n\r\n")) {
-                int b = in.read();
-                assertTrue(b >= 0, "the connection closed inside the head: " + head);
-                head.append((char) b);
-            }
-            String answer = head.toString().toLowerCase(java.util.Locale.ROOT);
+            String answer = ForwardingTest.readHead(s).toLowerCase(java.util.Locale.ROOT);
             assertTrue(answer.startsWith("http/1.1 101"), answer);
             // The app (Vert.x, deflate on) accepts the offer once; the relayed head says so once.
             assertEquals(1, answer.split("permessage-deflate", -1).length - 1, answer);
