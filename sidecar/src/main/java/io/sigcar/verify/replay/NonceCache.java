@@ -2,6 +2,7 @@ package io.sigcar.verify.replay;
 
 import io.sigcar.crypto.Algorithm;
 import io.sigcar.crypto.CryptoProvider;
+import io.sigcar.crypto.LazyZeroedMemory;
 import io.sigcar.crypto.MacKey;
 import io.sigcar.reject.Reason;
 import java.lang.foreign.Arena;
@@ -69,8 +70,9 @@ public final class NonceCache implements ReplayGuard, AutoCloseable {
         this.capacity = config.capacity();
         this.groupSize = config.groupSize();
         this.groupMask = capacity / groupSize - 1;
-        // Arena.allocate hands out zeroed memory (an empty table); a second fill cost ~15 ms at start.
-        this.table = arena.allocate(config.tableBytes(), Long.BYTES);
+        // Zeroed memory is an empty table. It is mapped, not allocated, so only the pages that
+        // hold entries become resident (none without nonces), and nothing is filled at start.
+        this.table = LazyZeroedMemory.allocate(arena, config.tableBytes());
         int stripeCount = Math.min(MAX_STRIPES, capacity / groupSize);
         this.stripes = new ReentrantLock[stripeCount];
         Arrays.setAll(stripes, i -> new ReentrantLock());
