@@ -36,7 +36,7 @@ public final class LazyZeroedMemory {
     public static MemorySegment allocate(Arena arena, long bytes) {
         if (LINUX && bytes > 0) {
             try {
-                long address = (long) Libc.MMAP.invokeExact(MemorySegment.NULL, bytes, PROT_READ_WRITE,
+                long address = (long) Mmap.MMAP.invokeExact(MemorySegment.NULL, bytes, PROT_READ_WRITE,
                         MAP_PRIVATE_ANONYMOUS, -1, 0L);
                 if (address != MAP_FAILED) {
                     return MemorySegment.ofAddress(address).reinterpret(bytes, arena, LazyZeroedMemory::unmap);
@@ -50,23 +50,35 @@ public final class LazyZeroedMemory {
 
     private static void unmap(MemorySegment segment) {
         try {
-            int ignored = (int) Libc.MUNMAP.invokeExact(segment, segment.byteSize());
+            int ignored = (int) Munmap.MUNMAP.invokeExact(segment, segment.byteSize());
         } catch (Throwable e) {
             // munmap of a mapping this class made cannot fail but for a kernel out of memory for
             // splitting it; the process then keeps the pages, and there is nothing else to do.
         }
     }
 
-    /** libc's handles, linked on first use so the JVMs that never map a table never spin their stubs. */
-    @SuppressWarnings("restricted") // two libc calls with fixed, documented signatures
+    /**
+     * libc's handles, each linked on first use: every new call shape spins a stub class at run
+     * time (the AOT cache cannot hold it), and munmap is only needed at close, not at start.
+     */
     private static final class Libc {
-        private static final Linker LINKER = Linker.nativeLinker();
+        static final Linker LINKER = Linker.nativeLinker();
+
+        @SuppressWarnings("restricted") // two libc calls with fixed, documented signatures
+        static MethodHandle link(String symbol, FunctionDescriptor descriptor) {
+            return LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow(symbol), descriptor);
+        }
+    }
+
+    private static final class Mmap {
         // void *mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset); the
         // result is taken as a long so MAP_FAILED ((void *) -1) compares without a segment.
-        static final MethodHandle MMAP = LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow("mmap"),
+        static final MethodHandle MMAP = Libc.link("mmap",
                 FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
+    }
+
+    private static final class Munmap {
         // int munmap(void *addr, size_t length)
-        static final MethodHandle MUNMAP = LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow("munmap"),
-                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+        static final MethodHandle MUNMAP = Libc.link("munmap", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
     }
 }
