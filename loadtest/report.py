@@ -105,11 +105,12 @@ def write(suite):
     goal("F4 added p50 vs direct at the same rate", "≤ 100 µs",
          bad or (f"{s50['p50_us'] - d50['p50_us']:.0f} µs" if s50 and d50 else "–"),
          None if bad else (s50["p50_us"] - d50["p50_us"] <= 100) if s50 and d50 else None)
-    a = res.get("audit")
+    au = res.get("audit")
     goal("F5 the audit line's cost (sigcar-github 1 KiB, audit on vs off)", "≤ 10 % of throughput",
-         f"{100 * a['cost']:.1f} % ({a['on_rps']:,.0f} against {a['off_rps']:,.0f} req/s, medians of "
-         f"{len(a['on'])} interleaved runs)" if a and a.get("cost") is not None else "–",
-         (a["cost"] <= 0.10) if a and a.get("cost") is not None else None)
+         f"{100 * au['cost']:.1f} % ({au['on_rps']:,.0f} against {au['off_rps']:,.0f} req/s, medians of "
+         f"{len(au['on'])} interleaved runs)" if au and au.get("cost") is not None else "–",
+         # A smoke run warms the audit-off Sigcar for seconds: its figure says the step works, not the cost.
+         (au["cost"] <= 0.10) if au and au.get("cost") is not None and not suite.smoke else None)
     wu = res.get("warmup", {}).get("AOT cache")
     second2 = wu["rps"][1] if wu and len(wu["rps"]) > 1 else None
     goal("C1 the 2nd second from process start (AOT cache) ÷ warm nginx", "≥ 50 %",
