@@ -4,7 +4,6 @@ import io.sigcar.accept.wire.ObsFold;
 import io.sigcar.config.SidecarConfig.Limits;
 import io.sigcar.reject.Reason;
 import io.sigcar.reject.Rejection;
-import io.vertx.core.MultiMap;
 import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -78,40 +77,72 @@ public final class Acceptor {
      * @throws Rejection when the request may not go on
      */
     public long check(HttpServerRequest request) {
-        MultiMap headers = request.headers();
+        // One pass over the fields, in their order: no lookup by name, and no list for a field
+        // the request does not have (the usual head has no Transfer-Encoding or Connection).
         int fields = 0;
-        for (var field : headers) { // size() counts distinct names; repeats must count too
+        int hosts = 0;
+        String length = null;
+        String encoding = null;
+        String expect = null;
+        int lengths = 0;
+        int encodings = 0;
+        List<String> connections = null;
+        for (var field : request.headers()) { // size() counts distinct names; repeats must count too
             fields++;
-            String unsafe = FieldNames.ambiguity(field.getKey());
+            String name = field.getKey();
+            String unsafe = FieldNames.ambiguity(name);
             if (unsafe != null) {
                 throw reject(Reason.AMBIGUOUS_FRAMING, unsafe, true);
+            }
+            // Names are tokens here (ASCII), so equalsIgnoreCase matches as the header map does.
+            switch (name.length()) {
+                case 4 -> hosts += name.equalsIgnoreCase("host") ? 1 : 0;
+                case 6 -> {
+                    if (expect == null && name.equalsIgnoreCase("expect")) {
+                        expect = field.getValue();
+                    }
+                }
+                case 10 -> {
+                    if (name.equalsIgnoreCase("connection")) {
+                        connections = add(connections, field.getValue());
+                    }
+                }
+                case 14 -> {
+                    if (name.equalsIgnoreCase("content-length") && lengths++ == 0) {
+                        length = field.getValue();
+                    }
+                }
+                case 17 -> {
+                    if (name.equalsIgnoreCase("transfer-encoding") && encodings++ == 0) {
+                        encoding = field.getValue();
+                    }
+                }
+                default -> { }
             }
         }
         if (fields > limits.maxHeaders()) {
             throw reject(Reason.HEADERS_TOO_LARGE, fields + " header fields", true);
         }
-        List<String> lengths = headers.getAll("content-length");
-        List<String> encodings = headers.getAll("transfer-encoding");
-        if (!lengths.isEmpty() && !encodings.isEmpty()) {
+        if (length != null && encoding != null) {
             throw reject(Reason.AMBIGUOUS_FRAMING, "both Content-Length and Transfer-Encoding", true);
         }
-        if (lengths.size() > 1) {
+        if (lengths > 1) {
             throw reject(Reason.AMBIGUOUS_FRAMING, "several Content-Length fields", true);
         }
-        if (lengths.size() == 1 && !plainNumber(lengths.getFirst())) {
+        if (length != null && !plainNumber(length)) {
             throw reject(Reason.AMBIGUOUS_FRAMING, "Content-Length is not a plain number", true);
         }
-        long declared = lengths.isEmpty() ? NO_LENGTH : Long.parseLong(lengths.getFirst());
-        if (!encodings.isEmpty()) {
+        long declared = length == null ? NO_LENGTH : Long.parseLong(length);
+        if (encoding != null) {
             boolean http11 = request.version() == HttpVersion.HTTP_1_1;
-            if (!http11 || encodings.size() != 1 || !encodings.getFirst().toLowerCase(Locale.ROOT).equals("chunked")) {
+            if (!http11 || encodings != 1 || !encoding.toLowerCase(Locale.ROOT).equals("chunked")) {
                 throw reject(Reason.AMBIGUOUS_FRAMING, "Transfer-Encoding other than a single 'chunked'", true);
             }
         }
-        if (request.version() != HttpVersion.HTTP_2 && headers.getAll("host").size() != 1) {
+        if (request.version() != HttpVersion.HTTP_2 && hosts != 1) {
             throw reject(Reason.BAD_REQUEST, "exactly one Host field is required", true);
         }
-        for (String connection : headers.getAll("connection")) {
+        for (String connection : connections == null ? List.<String>of() : connections) {
             for (String token : connection.split(",")) {
                 String t = token.strip().toLowerCase(Locale.ROOT);
                 // Any other token would make us drop that field after it was verified.
@@ -120,7 +151,6 @@ public final class Acceptor {
                 }
             }
         }
-        String expect = request.getHeader("expect");
         if (expect != null && !expect.equalsIgnoreCase("100-continue")) {
             throw reject(Reason.BAD_REQUEST, "unsupported Expect", false);
         }
@@ -162,6 +192,12 @@ public final class Acceptor {
         }
         return new Rejection(Reason.AMBIGUOUS_FRAMING, "the decoder refused the request: "
                 + (cause == null ? "unknown" : cause.getClass().getSimpleName()), true);
+    }
+
+    private static List<String> add(List<String> list, String value) {
+        List<String> to = list == null ? new java.util.ArrayList<>(2) : list;
+        to.add(value);
+        return to;
     }
 
     private static Rejection reject(Reason reason, String detail, boolean close) {

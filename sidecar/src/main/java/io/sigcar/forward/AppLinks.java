@@ -137,7 +137,7 @@ final class AppLinks {
         ByteBuf out = alloc.directBuffer(HEAD_ROOM + length);
         out.writeCharSequence(in.method().name(), StandardCharsets.US_ASCII);
         out.writeByte(' ');
-        out.writeCharSequence(in.uri(), StandardCharsets.UTF_8);
+        out.writeBytes(in.uri().getBytes(StandardCharsets.UTF_8));
         out.writeBytes(VERSION_LINE_END);
         fields.accept((name, value) -> field(out, name, value));
         field(out, "content-length", Integer.toString(length));
@@ -146,9 +146,11 @@ final class AppLinks {
     }
 
     private static void field(ByteBuf out, String name, String value) {
-        out.writeCharSequence(name, StandardCharsets.ISO_8859_1);
+        // Copied whole, not a char at a time: the decoder read these as ISO-8859-1, so each
+        // char is one byte, and a Latin-1 string's bytes are its own array.
+        out.writeBytes(name.getBytes(StandardCharsets.ISO_8859_1));
         out.writeBytes(COLON_SPACE);
-        out.writeCharSequence(value, StandardCharsets.ISO_8859_1);
+        out.writeBytes(value.getBytes(StandardCharsets.ISO_8859_1));
         out.writeBytes(CRLF);
     }
 

@@ -66,7 +66,9 @@ final class Relay {
             boolean hasLength) {
         status = code;
         to.setStatusCode(code);
-        to.setStatusMessage(message);
+        if (!java.util.Objects.equals(message, to.getStatusMessage())) {
+            to.setStatusMessage(message); // the app's own phrase; the usual one needs no status object of its own
+        }
         Headers.copyEndToEnd(fields, connection, to.headers()::add, false);
         if (in.version() != HttpVersion.HTTP_2 && !hasLength) {
             to.setChunked(true);

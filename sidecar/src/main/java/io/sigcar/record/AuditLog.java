@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
  * One JSON line per request, written in batches by a dedicated thread so the event loop never
  * blocks on stdout. A request only formats its line and offers it to a bounded queue: it never
  * wakes the writer, which drains the queue every {@link #PERIOD_MILLIS} ms and writes what it
- * took with one write and one flush. If the writer falls behind, lines are dropped and counted,
+ * took in writes of up to 64 KiB. If the writer falls behind, lines are dropped and counted,
  * never queued without bound. Never holds a key, a signature or a body.
  */
 public final class AuditLog implements AutoCloseable {
@@ -30,6 +30,9 @@ public final class AuditLog implements AutoCloseable {
 
     private final BlockingQueue<String> queue = new ArrayBlockingQueue<>(CAPACITY);
     private final OutputStream out;
+    /** The writer's bytes not yet written: a batch goes out in writes of up to this size. */
+    private final byte[] pending = new byte[64 * 1024];
+    private int filled;
     private final Metrics metrics;
     private final Thread writer;
     private volatile boolean running = true;
@@ -65,16 +68,15 @@ public final class AuditLog implements AutoCloseable {
 
     private void drain() {
         var batch = new java.util.ArrayList<String>(BATCH);
-        StringBuilder text = new StringBuilder(BATCH * 160);
         try {
             while (true) {
                 boolean last = !running; // read before draining: close() waits for what was queued before it
                 while (queue.drainTo(batch, BATCH) > 0) {
                     for (String line : batch) {
-                        text.append(line);
+                        put(line.getBytes(StandardCharsets.UTF_8));
                     }
                     batch.clear();
-                    writeOut(text);
+                    writeOut();
                 }
                 if (last) {
                     return;
@@ -82,21 +84,36 @@ public final class AuditLog implements AutoCloseable {
                 java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(PERIOD_MILLIS));
             }
         } finally {
-            writeOut(text);
+            writeOut();
         }
     }
 
-    private void writeOut(StringBuilder text) {
-        if (text.isEmpty()) {
+    /** Adds a line to the writer's buffer, writing the buffer out first when the line would not fit. */
+    private void put(byte[] line) {
+        if (filled + line.length > pending.length) {
+            writeOut();
+        }
+        if (line.length > pending.length) {
+            write(line, line.length); // longer than the buffer (a path is cut at 256 chars, so never in practice)
             return;
         }
+        System.arraycopy(line, 0, pending, filled, line.length);
+        filled += line.length;
+    }
+
+    private void writeOut() {
+        if (filled > 0) {
+            write(pending, filled);
+            filled = 0;
+        }
+    }
+
+    private void write(byte[] bytes, int length) {
         try {
-            out.write(text.toString().getBytes(StandardCharsets.UTF_8));
+            out.write(bytes, 0, length);
             out.flush();
         } catch (java.io.IOException e) {
             // stdout is gone (the runtime closed the pipe): nothing to tell, and the proxy goes on.
-        } finally {
-            text.setLength(0);
         }
     }
 
@@ -132,7 +149,16 @@ public final class AuditLog implements AutoCloseable {
             return;
         }
         sb.append('"');
-        for (int i = 0; i < value.length(); i++) {
+        int plain = 0;
+        while (plain < value.length() && plain(value.charAt(plain))) {
+            plain++;
+        }
+        if (plain == value.length()) {
+            sb.append(value).append('"'); // the usual value: copied whole
+            return;
+        }
+        sb.append(value, 0, plain);
+        for (int i = plain; i < value.length(); i++) {
             char c = value.charAt(i);
             switch (c) {
                 case '"' -> sb.append("\\\"");
@@ -147,6 +173,11 @@ public final class AuditLog implements AutoCloseable {
             }
         }
         sb.append('"');
+    }
+
+    /** A char that stands for itself inside a JSON string. */
+    private static boolean plain(char c) {
+        return c >= 0x20 && c != 0x7f && c != '"' && c != '\\';
     }
 
     /** Writes what is queued, then stops the writer. */
