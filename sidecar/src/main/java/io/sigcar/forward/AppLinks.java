@@ -146,8 +146,8 @@ final class AppLinks {
     }
 
     private static void field(ByteBuf out, String name, String value) {
-        // Copied whole, not a char at a time: the decoder read these as ISO-8859-1, so each
-        // char is one byte, and a Latin-1 string's bytes are its own array.
+        // In bulk, not a char at a time: the decoder read these as ISO-8859-1, so each char is
+        // one byte and getBytes is one array copy.
         out.writeBytes(name.getBytes(StandardCharsets.ISO_8859_1));
         out.writeBytes(COLON_SPACE);
         out.writeBytes(value.getBytes(StandardCharsets.ISO_8859_1));

@@ -67,7 +67,9 @@ final class Relay {
         status = code;
         to.setStatusCode(code);
         if (!java.util.Objects.equals(message, to.getStatusMessage())) {
-            to.setStatusMessage(message); // the app's own phrase; the usual one needs no status object of its own
+            // Only an app's own phrase: the usual one keeps Vert.x's shared status object, and with
+            // it Vert.x's rules for that status (a 304 gets no chunked framing; ForwardingTest).
+            to.setStatusMessage(message);
         }
         Headers.copyEndToEnd(fields, connection, to.headers()::add, false);
         if (in.version() != HttpVersion.HTTP_2 && !hasLength) {

@@ -103,8 +103,11 @@ public final class AuditLog implements AutoCloseable {
 
     private void writeOut() {
         if (filled > 0) {
-            write(pending, filled);
-            filled = 0;
+            try {
+                write(pending, filled);
+            } finally {
+                filled = 0; // written or lost, never written twice
+            }
         }
     }
 
@@ -154,7 +157,7 @@ public final class AuditLog implements AutoCloseable {
             plain++;
         }
         if (plain == value.length()) {
-            sb.append(value).append('"'); // the usual value: copied whole
+            sb.append(value).append('"'); // nothing to escape, the usual case: one bulk copy
             return;
         }
         sb.append(value, 0, plain);

@@ -333,6 +333,31 @@ class ForwardingTest {
     }
 
     /**
+     * The app's status line reaches the client as the app wrote it; a 304 that has no length
+     * field goes on without one (no chunked framing is put on an answer that has no body), and
+     * the connection carries the next request.
+     */
+    @Test
+    void theAppsStatusLineIsRelayed() throws Exception {
+        try (var s = new java.net.Socket("127.0.0.1", proxy.ports.proxy())) {
+            var out = s.getOutputStream();
+            out.write("GET /public/not-modified HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String notModified = readHead(s);
+            assertTrue(notModified.startsWith("HTTP/1.1 304 Not Modified\r\n"), notModified);
+            String fields = notModified.toLowerCase(java.util.Locale.ROOT);
+            assertFalse(fields.contains("transfer-encoding"), notModified);
+            assertFalse(fields.contains("content-length"), notModified);
+            out.write("GET /public/phrase HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String phrase = readAnswer(s);
+            assertTrue(phrase.startsWith("HTTP/1.1 200 Fine Thanks\r\n"), "the next answer, with the app's phrase: "
+                    + phrase);
+            out.write("GET /public/plain HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String plain = readAnswer(s);
+            assertTrue(plain.startsWith("HTTP/1.1 200 OK\r\n"), plain);
+        }
+    }
+
+    /**
      * The admin listener gets none of the proxy's guards: a head slower than the proxy's
      * request-timeout (1 s here) is still answered there, where the proxy cuts it.
      */

@@ -12,7 +12,8 @@ import java.util.concurrent.TimeUnit;
  * The app behind the sidecar in tests: a real HTTP server on loopback that records every
  * request it receives (head and body) and answers 200 with the body echoed. A path containing
  * {@code /slow} answers late, {@code /hints} sends 103 Early Hints first, {@code /close} ends
- * the connection after its answer.
+ * the connection after its answer, {@code /not-modified} answers 304 and {@code /phrase} gives its
+ * 200 a reason phrase of its own.
  */
 final class RecordingUpstream implements AutoCloseable {
 
@@ -47,6 +48,13 @@ final class RecordingUpstream implements AutoCloseable {
             if (req.path().contains("/hints")) { // a 1xx before the answer: the sidecar does not pass it on
                 req.response().writeEarlyHints(io.vertx.core.MultiMap.caseInsensitiveMultiMap()
                         .add("link", "</style.css>; rel=preload"));
+            }
+            if (req.path().contains("/not-modified")) { // no body, and no length field: the status says so
+                req.response().setStatusCode(304).end();
+                return;
+            }
+            if (req.path().contains("/phrase")) { // a reason phrase of the app's own
+                req.response().setStatusMessage("Fine Thanks");
             }
             if (req.path().contains("/close")) { // the app ends its keep-alive connection after this answer
                 req.response().putHeader("connection", "close");
