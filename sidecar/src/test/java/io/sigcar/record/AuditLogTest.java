@@ -1,5 +1,6 @@
 package io.sigcar.record;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -67,10 +68,42 @@ class AuditLogTest {
         try (var audit = new AuditLog(OutputStream.nullOutputStream(),
                 new Metrics(new SimpleMeterRegistry(), BUCKETS, List.of("default")))) {
             for (Instant t : times) {
-                StringBuilder sb = new StringBuilder();
-                audit.time(sb, t);
-                assertEquals(t.toString(), sb.toString());
+                AuditLine line = new AuditLine();
+                audit.time(line, t);
+                assertEquals(t.toString(), line.toString());
             }
+        }
+    }
+
+    /**
+     * A value's bytes are what escaping it in a String and encoding that as UTF-8 gives: quote,
+     * backslash and control characters escaped, everything else (Latin-1, other planes, an
+     * unpaired surrogate as '?') as String.getBytes writes it.
+     */
+    @Test
+    void valuesAreEscapedAndEncodedAsStringsWouldBe() {
+        var random = new java.util.Random(7);
+        char[] pool = {'a', 'Z', '0', ' ', '/', '"', '\\', '\n', '\r', '\t', 0, 0x1f, 0x7f, 0x80, 0x9f, 0xe9, 0xff,
+            0x100, 0x7ff, 0x800, 0x4e2d, 0xfffd, 0xd83d, 0xde00, 0xdbff, 0xdc00};
+        for (int n = 0; n < 5_000; n++) {
+            char[] value = new char[random.nextInt(12)];
+            for (int i = 0; i < value.length; i++) {
+                value[i] = pool[random.nextInt(pool.length)];
+            }
+            String s = new String(value);
+            StringBuilder escaped = new StringBuilder();
+            for (char c : value) {
+                switch (c) {
+                    case '"' -> escaped.append("\\\"");
+                    case '\\' -> escaped.append("\\\\");
+                    default -> escaped.append(c < 0x20 || c == 0x7f ? String.format("\\u%04x", (int) c) : String.valueOf(c));
+                }
+            }
+            assertArrayEquals(escaped.toString().getBytes(StandardCharsets.UTF_8), new AuditLine().text(s).copy(),
+                    () -> s.chars().mapToObj(Integer::toHexString).toList().toString());
+        }
+        for (long v : new long[] {0, 7, 10, 99, 100, 200, 1_234_567, Long.MAX_VALUE, -1, -10, Long.MIN_VALUE}) {
+            assertEquals(Long.toString(v), new AuditLine().number(v).toString());
         }
     }
 

@@ -25,6 +25,8 @@ final class ConnectionLimit extends ChannelInboundHandlerAdapter {
         if (!admit.test(ctx.channel())) {
             refused = true;
             ctx.close();
+        } else {
+            ctx.pipeline().remove(this); // admitted: every read would pass through for nothing
         }
     }
 

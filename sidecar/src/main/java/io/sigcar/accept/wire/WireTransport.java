@@ -77,7 +77,8 @@ public final class WireTransport implements io.vertx.core.transport.Transport {
             } else {
                 pipeline.addAfter(after, null, guard);
             }
-            after = pipeline.context(guard).name();
+            var added = pipeline.context(guard);
+            after = added != null ? added.name() : after; // a guard with nothing left to do removes itself
         }
     }
 
