@@ -4,6 +4,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
@@ -13,20 +14,32 @@ import java.util.function.LongSupplier;
  * direct memory (what is queued for its client and what was read from the app) until it drains
  * or {@code send-timeout} cuts it; enough slow readers at once would exhaust direct memory before
  * any of them times out, and then every connection's reads and writes fail. So while Netty's
- * direct memory is over {@link #PRESSURE} of its limit, the oldest stalls are cut at once, much
- * as Envoy's overload manager resets the streams holding the most buffer under memory pressure.
- * Fast clients are never stalled for long, so they are not the ones cut.
+ * direct memory is over {@link #PRESSURE} of its limit, the oldest stalls are cut, much as
+ * Envoy's overload manager resets the streams holding the most buffer under memory pressure.
+ * Fast clients are never stalled for long, so they are not the ones cut: under pressure a stall
+ * must be {@link #GRACE_NANOS} old to be cut, and only over {@link #CRITICAL} is the oldest cut
+ * at once whatever its age.
  */
 final class Stalls {
 
-    /** Share of the direct memory limit above which stalled answers are cut, oldest first. */
+    /** Share of the direct memory limit above which stalled answers are cut, oldest first, once {@link #GRACE_NANOS} old. */
     static final double PRESSURE = 0.5;
+    /** Share above which the oldest stalled answers are cut however young they are. */
+    static final double CRITICAL = 0.75;
+    /**
+     * How long an answer must have been stalled before mere pressure cuts it. A client that reads
+     * drains its 32 KiB in well under this, so its answer is stalled only briefly, again and again;
+     * without the grace, once the slow readers were cut and the allocator still held its chunks
+     * (pressure stays), each of those brief stalls was the oldest and was cut.
+     */
+    static final long GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
     /** How often the pressure is checked while any answer is stalled, besides at every new stall. */
     static final long CHECK_MILLIS = 100;
 
     /** One stalled answer: {@link #cut} gives it up on its own event loop. */
     final class Stall {
         private final long seq;
+        private final long since = System.nanoTime();
         private final Context context;
         private final Runnable cut;
 
@@ -45,6 +58,7 @@ final class Stalls {
     private final Vertx vertx;
     private final LongSupplier used;
     private final long limit;
+    private final long critical;
     private final Map<Long, Stall> stalled = new ConcurrentSkipListMap<>();
     private final AtomicLong sequence = new AtomicLong();
     private final long timer;
@@ -57,6 +71,7 @@ final class Stalls {
         this.vertx = vertx;
         this.used = used;
         this.limit = (long) (max * PRESSURE);
+        this.critical = (long) (max * CRITICAL);
         this.timer = vertx.setPeriodic(CHECK_MILLIS, id -> check());
     }
 
@@ -83,12 +98,17 @@ final class Stalls {
      * failed). Cutting on until the memory is back under the limit keeps everyone else served.
      */
     private void check() {
-        if (stalled.isEmpty() || used.getAsLong() <= limit) {
+        long now = stalled.isEmpty() ? 0 : used.getAsLong();
+        if (now <= limit) {
             return;
         }
+        boolean urgent = now > critical;
         int n = Math.max(1, stalled.size() / 8);
         for (var it = stalled.values().iterator(); it.hasNext() && n > 0; n--) {
             Stall oldest = it.next();
+            if (!urgent && System.nanoTime() - oldest.since < GRACE_NANOS) {
+                return; // the rest are younger still
+            }
             it.remove();
             oldest.context.runOnContext(v -> oldest.cut.run());
         }
