@@ -104,7 +104,8 @@ public final class Acceptor {
                 }
                 case 10 -> {
                     if (name.equalsIgnoreCase("connection")) {
-                        connections = add(connections, field.getValue());
+                        connections = connections == null ? new java.util.ArrayList<>(2) : connections;
+                        connections.add(field.getValue());
                     }
                 }
                 case 14 -> {
@@ -192,12 +193,6 @@ public final class Acceptor {
         }
         return new Rejection(Reason.AMBIGUOUS_FRAMING, "the decoder refused the request: "
                 + (cause == null ? "unknown" : cause.getClass().getSimpleName()), true);
-    }
-
-    private static List<String> add(List<String> list, String value) {
-        List<String> to = list == null ? new java.util.ArrayList<>(2) : list;
-        to.add(value);
-        return to;
     }
 
     private static Rejection reject(Reason reason, String detail, boolean close) {
