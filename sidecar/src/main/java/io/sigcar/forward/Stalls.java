@@ -93,9 +93,10 @@ final class Stalls {
     /**
      * Over the limit: cuts the oldest eighth of the stalls (at least one) that have been stalled
      * for the grace (over {@link #CRITICAL}: any), and again at the next check while the limit is
-     * still exceeded. Netty's allocator gives memory back by whole chunks, which stay held while any buffer in them lives, so cutting some stalls frees less than their
-     * share: waiting between rounds was tried, and let the rest grow to the limit (allocations then
-     * failed). Cutting on until the memory is back under the limit keeps everyone else served.
+     * still exceeded. Netty's allocator gives memory back by whole chunks, which stay held while
+     * any buffer in them lives, so cutting some stalls frees less than their share: waiting between
+     * rounds was tried, and let the rest grow to the limit (allocations then failed). Cutting on
+     * until the memory is back under the limit keeps everyone else served.
      */
     private void check() {
         long now = stalled.isEmpty() ? 0 : used.getAsLong();
