@@ -19,6 +19,14 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Acceptor {
 
+    /**
+     * Every request's scheme: {@link #serverOptions()} makes a plain listener (inside the pod, in
+     * front of the app), so a request is never TLS. A constant, because
+     * {@code HttpServerRequest.isSSL} searches the connection's pipeline for a TLS handler on
+     * each call (0.9 % of the event loop's time).
+     */
+    public static final String URI_SCHEME = "http";
+
     private final Limits limits;
 
     public Acceptor(Limits limits) {
@@ -27,7 +35,7 @@ public final class Acceptor {
 
     /** HTTP/1.1 and h2c (prior knowledge and upgrade), with the configured line and header limits. */
     public HttpServerOptions serverOptions() {
-        HttpServerOptions options = new HttpServerOptions();
+        HttpServerOptions options = new HttpServerOptions().setSsl(false); // URI_SCHEME says so
         if (limits.sendBuffer() > 0) {
             // A fixed SO_SNDBUF turns the kernel's autotuning off for these sockets: the bound on
             // what a slow reader pins in kernel memory is paid for in throughput on long fat links.

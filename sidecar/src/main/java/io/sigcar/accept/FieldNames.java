@@ -8,7 +8,7 @@ import java.util.Set;
  * but lets an empty name through; and CGI-style apps (WSGI, PHP, Rack) fold '_' into '-', so
  * {@code Transfer_Encoding} would be an ordinary field here and the framing field there.
  */
-final class FieldNames {
+public final class FieldNames {
 
     /** Fields that decide framing or routing: a look-alike of one of them is refused. */
     private static final Set<String> FRAMING = Set.of("content-length", "transfer-encoding", "host", "connection");
@@ -31,8 +31,9 @@ final class FieldNames {
         return null;
     }
 
-    private static boolean isTchar(char c) {
-        return c < TCHAR.length && TCHAR[c];
+    /** RFC 9110's tchar: a character (or byte) a field name may hold. */
+    public static boolean isTchar(int c) {
+        return c >= 0 && c < TCHAR.length && TCHAR[c];
     }
 
     /** RFC 9110's tchar, by ASCII code: one load per character of every name of every request. */

@@ -34,7 +34,7 @@ public final class ReceivedRequest implements SignedRequest {
 
     @Override
     public String scheme() {
-        return request.isSSL() ? "https" : "http";
+        return Acceptor.URI_SCHEME;
     }
 
     @Override

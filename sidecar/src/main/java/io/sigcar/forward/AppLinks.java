@@ -11,29 +11,17 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpMessage;
-import io.netty.handler.codec.http.HttpObject;
-import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpResponseDecoder;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.sigcar.accept.Channels;
 import io.sigcar.config.SidecarConfig.Upstream;
 import io.vertx.core.Future;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.internal.buffer.BufferInternal;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
@@ -44,9 +32,10 @@ import java.util.function.BiFunction;
 import java.util.function.Consumer;
 
 /**
- * The HTTP/1.x fast path to the app: plain Netty connections (an HTTP/1.1 response decoder and
- * one handler) on the client connection's own event loop, below Vert.x's client. A request's head
- * and body are written as one buffer, field by field, with no header map and no encoder. Each event loop keeps the
+ * The HTTP/1.x fast path to the app: plain Netty connections (one handler, which reads answers
+ * with {@link AnswerParser}) on the client connection's own event loop, below Vert.x's client. A
+ * request's head and body are written as one buffer, field by field, with no header map and no
+ * encoder; an answer's head is read into two arrays and relayed from them. Each event loop keeps the
  * app connections it opened: a request takes an idle one (the last one given back, so a busy
  * loop reuses a warm few) or opens one, and gives it back when its answer has ended, as nginx's
  * upstream keep-alive cache does. No pool lease, endpoint lookup, future or thread hop per
@@ -55,9 +44,6 @@ import java.util.function.Consumer;
  */
 final class AppLinks {
 
-    /** The app's response heads: Vert.x's client limits, and reads of the relay's size. */
-    private static final HttpDecoderConfig ANSWERS = new HttpDecoderConfig().setMaxInitialLineLength(4096)
-            .setMaxHeaderSize(8192).setMaxChunkSize(16 * 1024);
     /** Room for a usual request head beside the body; a larger head grows the buffer once or twice. */
     private static final int HEAD_ROOM = 1024;
     private static final byte[] VERSION_LINE_END = " HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII);
@@ -176,7 +162,7 @@ final class AppLinks {
                     @Override
                     protected void initChannel(Channel ch) {
                         conn.channel = ch;
-                        ch.pipeline().addLast(conn.new AnswerDecoder(), conn.answers);
+                        ch.pipeline().addLast(conn.answers);
                     }
                 })
                 .connect(address);
@@ -207,7 +193,6 @@ final class AppLinks {
         private Relay relay;
         private Conn conn;
         private boolean head;
-        private boolean keepAlive;
         private boolean aborted;
 
         Call(Channel client, Forwarder.Answered answered, boolean headOnly) {
@@ -262,6 +247,7 @@ final class AppLinks {
         void start(Call c, ByteBuf request) {
             call = c;
             c.conn = this;
+            answers.parser.expect(c.headOnly);
             lastHeard = System.nanoTime();
             if (silence == null) {
                 silence = channel.eventLoop().schedule(this::checkSilence, timeoutNanos, TimeUnit.NANOSECONDS);
@@ -300,78 +286,36 @@ final class AppLinks {
                     + " ms"));
         }
 
-        /**
-         * The app's answers: Netty's HTTP/1.1 response decoder, told which answers have no body
-         * beyond what the status says (those to HEAD), as Netty's client codec tells it from the
-         * requests it encoded.
-         */
-        private final class AnswerDecoder extends HttpResponseDecoder {
-            AnswerDecoder() {
-                super(ANSWERS);
-            }
-
-            @Override
-            protected boolean isContentAlwaysEmpty(HttpMessage msg) {
-                Call c = call;
-                return super.isContentAlwaysEmpty(msg)
-                        || c != null && c.headOnly && ((HttpResponse) msg).status().code() >= 200;
-            }
-        }
-
-        /** The connection's handler, after the response decoder. */
-        private final class Answers extends ChannelInboundHandlerAdapter {
-            /** Inside a 1xx answer, which is not relayed (this path asks for neither 100-continue nor an upgrade). */
-            private boolean informational;
+        /** The connection's one handler: the app's bytes go through the answer parser to the call's relay. */
+        private final class Answers extends ChannelInboundHandlerAdapter implements AnswerParser.Listener {
+            private final AnswerParser parser = new AnswerParser(this);
 
             @Override
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
                 lastHeard = System.nanoTime();
-                Call c = call;
-                if (c == null) {
-                    ReferenceCountUtil.release(msg);
-                    ctx.close(); // bytes nobody asked for: the connection is out of step
-                    return;
-                }
-                if (msg instanceof HttpObject o && o.decoderResult().isFailure()) {
-                    ReferenceCountUtil.release(msg);
-                    call = null;
-                    ctx.close();
-                    c.fail(new IOException("the app's answer did not parse: " + o.decoderResult().cause()));
-                    return;
-                }
-                if (msg instanceof HttpResponse response) {
-                    informational = response.status().code() < 200;
-                    if (!informational && !head(c, response)) {
-                        ReferenceCountUtil.release(msg);
+                ByteBuf bytes = (ByteBuf) msg;
+                try {
+                    if (call == null) {
+                        ctx.close(); // bytes nobody asked for: the connection is out of step
                         return;
                     }
-                }
-                if (msg instanceof HttpContent content) {
-                    ByteBuf bytes = content.content();
-                    boolean last = content instanceof LastHttpContent;
-                    if (informational || !bytes.isReadable()) {
-                        content.release();
-                    } else {
-                        c.relay.chunk(BufferInternal.safeBuffer(bytes)); // a heap copy; the pooled read is released
+                    parser.read(bytes);
+                } catch (AnswerParser.BadAnswer e) {
+                    Call c = call;
+                    call = null;
+                    ctx.close();
+                    if (c != null) {
+                        c.fail(e);
                     }
-                    if (last) {
-                        if (informational) {
-                            informational = false;
-                            return;
-                        }
-                        if (c.keepAlive) {
-                            release();
-                        } else {
-                            call = null;
-                            ctx.close();
-                        }
-                        c.relay.end(); // last: a pipelined request dispatched from here may take this connection
-                    }
+                } finally {
+                    bytes.release();
                 }
             }
 
             /** Relays the answer's head; false when its client has gone (the connection is closed, not relayed on). */
-            private boolean head(Call c, HttpResponse response) {
+            @Override
+            public boolean head(AnswerParser.Head head) {
+                Call c = call;
                 if (!c.client.isOpen()) {
                     call = null;
                     channel.close();
@@ -379,14 +323,26 @@ final class AppLinks {
                     return false;
                 }
                 c.head = true;
-                c.keepAlive = HttpUtil.isKeepAlive(response);
-                int code = response.status().code();
-                c.answered.answered(code, System.nanoTime() - c.start);
-                HttpHeaders fields = response.headers();
-                c.relay.head(code, response.status().reasonPhrase(), fields, fields.contains(HttpHeaderNames.CONNECTION)
-                        ? fields.getAll(HttpHeaderNames.CONNECTION) : List.of(),
-                        fields.contains(HttpHeaderNames.CONTENT_LENGTH));
+                c.answered.answered(head.status, System.nanoTime() - c.start);
+                c.relay.head(head.status, head.reason, head::endToEnd, head.hasLength);
                 return true;
+            }
+
+            @Override
+            public void body(Buffer chunk) {
+                call.relay.chunk(chunk);
+            }
+
+            @Override
+            public void end(Buffer last, boolean reusable) {
+                Call c = call;
+                if (reusable) {
+                    release();
+                } else {
+                    call = null;
+                    channel.close();
+                }
+                c.relay.end(last); // last: a pipelined request dispatched from here may take this connection
             }
 
             @Override
@@ -394,7 +350,7 @@ final class AppLinks {
                 open.remove(Conn.this);
                 idle.get().remove(Conn.this);
                 Call c = call;
-                if (c != null) {
+                if (c != null && !parser.closed()) { // closed() ends an answer read until close
                     call = null;
                     c.fail(new IOException("the app closed the connection"));
                 }

@@ -1,5 +1,6 @@
 package io.sigcar.forward;
 
+import io.sigcar.accept.Acceptor;
 import io.sigcar.accept.Channels;
 import io.sigcar.config.SidecarConfig.Upstream;
 import io.sigcar.reject.Reason;
@@ -141,7 +142,7 @@ public final class Forwarder {
         String authority = in.authority().toString();
         add.accept("host", authority);
         String client = in.remoteAddress() == null ? "unknown" : in.remoteAddress().hostAddress();
-        String scheme = in.isSSL() ? "https" : "http";
+        String scheme = Acceptor.URI_SCHEME;
         add.accept("x-forwarded-for", join(in.getHeader("x-forwarded-for"), client));
         add.accept("x-forwarded-proto", scheme);
         add.accept("x-forwarded-host", authority);

@@ -76,7 +76,7 @@ final class Headers {
     }
 
     /** The lower-cased field names a Connection field lists, or null when it lists none. */
-    private static Set<String> namedByConnection(List<String> connections) {
+    static Set<String> namedByConnection(List<String> connections) {
         if (connections.isEmpty()) {
             return null;
         }

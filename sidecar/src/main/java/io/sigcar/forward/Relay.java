@@ -13,6 +13,8 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * Streams one answer from the app to its client without buffering it. While the client does
@@ -64,6 +66,14 @@ final class Relay {
     /** The app's response head: status, and the fields that cross the proxy. */
     void head(int code, String message, Iterable<Map.Entry<String, String>> fields, List<String> connection,
             boolean hasLength) {
+        head(code, message, sink -> Headers.copyEndToEnd(fields, connection, sink, false), hasLength);
+    }
+
+    /**
+     * The same, with the fields that cross the proxy given by {@code endToEnd}, which writes them
+     * into the sink it is given.
+     */
+    void head(int code, String message, Consumer<BiConsumer<String, String>> endToEnd, boolean hasLength) {
         status = code;
         to.setStatusCode(code);
         if (!java.util.Objects.equals(message, to.getStatusMessage())) {
@@ -71,7 +81,7 @@ final class Relay {
             // it Vert.x's rules for that status (a 304 gets no chunked framing; ForwardingTest).
             to.setStatusMessage(message);
         }
-        Headers.copyEndToEnd(fields, connection, to.headers()::add, false);
+        endToEnd.accept(to.headers()::add);
         if (in.version() != HttpVersion.HTTP_2 && !hasLength) {
             to.setChunked(true);
         }
@@ -112,12 +122,25 @@ final class Relay {
     }
 
     void end() {
+        end(null);
+    }
+
+    /**
+     * The answer's end, with its last bytes if they came with it (null if none). The usual small
+     * answer is head, body and end in one write through Vert.x: one message through the client's
+     * pipeline and one flush, where a write and then an end took two.
+     */
+    void end(Buffer last) {
         // Complete first: on HTTP/2, end() closes the stream at once, and the close handler
         // above must not then record a served exchange as a client that left.
         done.tryComplete(status);
         clear();
         if (!to.ended() && !to.closed()) {
-            to.end();
+            if (last == null) {
+                to.end();
+            } else {
+                to.end(last);
+            }
         }
     }
 
