@@ -17,6 +17,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class ConnectionGuard {
 
+    /**
+     * The heap one open connection holds: ~5.5 KB measured after a full GC with 9,000 idle
+     * keep-alive connections (Vert.x's connection, its decoder and outbound queue, the handler
+     * contexts; loadtest/PROFILE.md, "Memory per idle connection"), rounded up.
+     */
+    static final long HEAP_PER_CONNECTION = 6 * 1024;
+
     private final Vertx vertx;
     private final Limits limits;
     private final java.util.function.Consumer<Reason> onCut;
@@ -30,6 +37,22 @@ public final class ConnectionGuard {
         this.vertx = vertx;
         this.limits = limits;
         this.onCut = onCut;
+    }
+
+    /**
+     * A warning for a {@code max-connections} whose connections, all open at once, would take over
+     * half of the heap's limit ({@code maxHeap}, as {@code Runtime.maxMemory()} gives it); null
+     * when they fit. A flood of connections up to the limit would then run the JVM out of memory
+     * rather than be refused at the limit.
+     */
+    public static String heapWarning(int maxConnections, long maxHeap) {
+        long need = maxConnections * HEAP_PER_CONNECTION;
+        if (maxHeap == Long.MAX_VALUE || need <= maxHeap / 2) {
+            return null;
+        }
+        return "max-connections " + maxConnections + " would hold ~" + (need >> 20) + " MiB of heap with every"
+                + " connection open (~6 KiB each), over half of the heap's " + (maxHeap >> 20) + " MiB limit: raise"
+                + " the heap (-Xmx in JAVA_OPTS) or lower max-connections";
     }
 
     /**

@@ -102,6 +102,10 @@ public final class Sidecar implements AutoCloseable {
         metrics.forwarding(forwarder::active, forwarder::links);
         Acceptor acceptor = new Acceptor(config.limits());
         this.guard = new ConnectionGuard(vertx, config.limits(), metrics::rejected);
+        String heap = ConnectionGuard.heapWarning(config.limits().maxConnections(), Runtime.getRuntime().maxMemory());
+        if (heap != null) {
+            LOG.log(Level.WARNING, heap);
+        }
         guards.set(guard);
         metrics.load(guard::connections, guard::inFlight);
         // The stages a request meets, in order (see Pipeline).

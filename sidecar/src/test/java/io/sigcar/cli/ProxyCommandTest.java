@@ -119,6 +119,34 @@ class ProxyCommandTest {
         }
     }
 
+    /**
+     * The image's heap (-Xmx64m) holds the default max-connections (4,096 at ~6 KiB each) with room
+     * to spare; a limit the heap cannot hold is named in a warning at start, and the sidecar runs.
+     */
+    @Test
+    void aMaxConnectionsTheHeapCannotHoldIsWarnedAbout(@TempDir Path dir, @TempDir Path keyDir) throws Exception {
+        Files.write(keyDir.resolve("k1"), new byte[32]);
+        HttpClient client = HttpClient.newHttpClient();
+        for (String max : new String[] {"4096", "20000"}) {
+            int admin = freePort();
+            List<String> cmd = javaCommand("proxy", "--keys", keyDir.toString(), "--listen", "127.0.0.1:" + freePort(),
+                    "--admin", "127.0.0.1:" + admin, "--upstream", "127.0.0.1:" + freePort(), "--routes",
+                    "name=all,path=/,action=allow", "--audit", "false", "--max-connections", max);
+            cmd.add(1, "-Xmx64m");
+            Path log = dir.resolve("out-" + max + ".log");
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            try {
+                waitReady(client, admin);
+                String out = Files.readString(log);
+                boolean warned = out.contains("max-connections " + max + " would hold ~117 MiB of heap");
+                assertEquals(max.equals("20000"), warned, out);
+                assertEquals(warned, out.contains("over half of the heap's"), out);
+            } finally {
+                p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
     private static void waitReady(HttpClient client, int admin) throws Exception {
         long deadline = System.nanoTime() + 30_000_000_000L;
         while (System.nanoTime() < deadline) {
