@@ -33,6 +33,8 @@ final class AnswerParser {
     static final int MAX_FIELDS = 8192;
     /** A chunk-size line with its extensions. */
     private static final int MAX_CHUNK_LINE = 4096;
+    /** The head is copied out of the read buffer this much at a time. */
+    private static final int HEAD_BLOCK = 1024;
     private static final byte[] HTTP_1 = "HTTP/1.".getBytes(StandardCharsets.US_ASCII);
 
     /** Where the answers go; called on the connection's event loop. */
@@ -146,11 +148,6 @@ final class AnswerParser {
         have = 0;
     }
 
-    /** True while an answer's body runs until the app closes the connection. */
-    boolean untilClose() {
-        return state == State.UNTIL_CLOSE;
-    }
-
     /** The app closed the connection: an answer read until close ends here. False if an answer was cut short. */
     boolean closed() {
         if (state == State.UNTIL_CLOSE) {
@@ -236,37 +233,35 @@ final class AnswerParser {
 
     /** Gathers the head; false when it is not complete yet or the listener stopped reading. */
     private boolean readHead(ByteBuf in) throws BadAnswer {
-        int from = in.readerIndex();
-        int readable = in.readableBytes();
-        int end = -1;
-        int scanFrom = Math.max(0, have - 3);
         int limit = MAX_STATUS_LINE + MAX_FIELDS;
-        int n = Math.min(readable, limit - have);
-        ensure(have + n);
-        in.getBytes(from, line, have, n);
-        int top = have + n;
-        for (int i = scanFrom; i < top; i++) {
-            if (line[i] != '\n') {
-                continue;
+        int end = -1;
+        while (end < 0) {
+            // A block at a time, so a head that comes with a large body copies little of the body.
+            int n = Math.min(in.readableBytes(), Math.min(HEAD_BLOCK, limit - have));
+            if (n == 0) {
+                if (have >= limit) {
+                    throw new BadAnswer("the head is over " + limit + " bytes");
+                }
+                return false; // all read; the rest of the head comes later
             }
-            if (i == 0 || line[i - 1] != '\r') {
-                throw new BadAnswer("an LF without its CR in the head");
+            ensure(have + n);
+            in.getBytes(in.readerIndex(), line, have, n);
+            int top = have + n;
+            for (int i = Math.max(0, have - 3); i < top; i++) {
+                if (line[i] != '\n') {
+                    continue;
+                }
+                if (i == 0 || line[i - 1] != '\r') {
+                    throw new BadAnswer("an LF without its CR in the head");
+                }
+                if (i >= 3 && line[i - 2] == '\n' && line[i - 3] == '\r') {
+                    end = i + 1;
+                    break;
+                }
             }
-            if (i >= 3 && line[i - 2] == '\n' && line[i - 3] == '\r') {
-                end = i + 1;
-                break;
-            }
+            in.skipBytes((end < 0 ? top : end) - have);
+            have = end < 0 ? top : 0;
         }
-        if (end < 0) {
-            if (top >= limit) {
-                throw new BadAnswer("the head is over " + limit + " bytes");
-            }
-            have = top;
-            in.skipBytes(n);
-            return false;
-        }
-        in.skipBytes(end - have);
-        have = 0;
         parseHead(end);
         if (head.status < 200) {
             if (head.status == 101) {
