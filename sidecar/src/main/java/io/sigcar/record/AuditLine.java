@@ -5,8 +5,8 @@ import java.util.Arrays;
 
 /**
  * One audit line as it is being written: JSON in UTF-8, straight into a byte array that the
- * event loop reuses, so a line costs one exact-size copy rather than a builder, a string and
- * its encoding.
+ * event loop reuses, so a line costs one copy into its thread's pending bytes (see
+ * {@link AuditLog}) rather than a builder, a string and its encoding.
  */
 final class AuditLine {
 
@@ -112,6 +112,15 @@ final class AuditLine {
     /** The line's bytes, exactly. */
     byte[] copy() {
         return Arrays.copyOf(bytes, length);
+    }
+
+    int length() {
+        return length;
+    }
+
+    /** Copies the line into {@code to} at {@code at}. */
+    void copyTo(byte[] to, int at) {
+        System.arraycopy(bytes, 0, to, at, length);
     }
 
     @Override

@@ -3,16 +3,16 @@ package io.sigcar.record;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
  * One JSON line per request, written in batches by a dedicated thread so the event loop never
- * blocks on stdout. A request only formats its line and offers it to a bounded queue: it never
- * wakes the writer, which drains the queue every {@link #PERIOD_MILLIS} ms and writes what it
- * took in writes of up to 64 KiB. If the writer falls behind, lines are dropped and counted,
- * never queued without bound. Never holds a key, a signature or a body.
+ * blocks on stdout. A request formats its line and appends it to its own thread's pending bytes:
+ * no lock another thread holds for long, no allocation, and no wake-up of the writer. The
+ * writer takes each thread's pending bytes every {@link #PERIOD_MILLIS} ms (a swap of two
+ * arrays under that thread's own lock) and writes each in one write. If the writer falls
+ * behind, lines are dropped and counted, never held without bound. Never holds a key, a
+ * signature or a body.
  */
 public final class AuditLog implements AutoCloseable {
 
@@ -23,10 +23,8 @@ public final class AuditLog implements AutoCloseable {
     private static final int MAX_PATH = 256;
     /** How long a line may wait before it is written; also the writer's only wake-up when idle. */
     static final long PERIOD_MILLIS = 20;
-    /** Lines held at most: about 0.4 s at 40k requests a second. */
+    /** Lines one thread holds at most before the writer takes them: about 0.4 s at 40k requests a second. */
     static final int CAPACITY = 16_384;
-    /** Lines taken per write: bounds the writer's own buffer. */
-    private static final int BATCH = 1_024;
     /** The line's constant parts, in order. */
     private static final byte[] TIME = ascii("{\"time\":\"");
     private static final byte[] ROUTE = ascii(",\"route\":");
@@ -40,13 +38,14 @@ public final class AuditLog implements AutoCloseable {
     private static final byte[] END = ascii("}\n");
     private static final byte[] NULL = ascii("null");
 
-    private final BlockingQueue<byte[]> queue = new ArrayBlockingQueue<>(CAPACITY);
-    /** Each thread's line being written (the event loops'). */
+    /** Each thread's line being formatted (the event loops'). */
     private final ThreadLocal<AuditLine> lines = ThreadLocal.withInitial(AuditLine::new);
+    /** Each thread's lines not yet taken by the writer, and every thread's, for the writer. */
+    private final ThreadLocal<Pending> pending = ThreadLocal.withInitial(this::register);
+    private final java.util.Set<Pending> all = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final OutputStream out;
-    /** The writer's bytes not yet written: a batch goes out in writes of up to this size. */
-    private final byte[] pending = new byte[64 * 1024];
-    private int filled;
+    /** What the writer took last and is writing; swapped with a thread's pending bytes. */
+    private byte[] taken = new byte[16 * 1024];
     private final Metrics metrics;
     private final Thread writer;
     private volatile boolean running = true;
@@ -72,54 +71,60 @@ public final class AuditLog implements AutoCloseable {
         field(line, OUTCOME, e.outcome().label());
         field(line, REASON, e.reason());
         line.raw(STATUS).number(e.status()).raw(LATENCY).number(e.latencyMicros()).raw(END);
-        // offer() signals only a thread blocked in take() or poll(timeout); the writer never is.
-        if (!queue.offer(line.copy())) {
-            metrics.auditDropped();
+        Pending p = pending.get();
+        synchronized (p) {
+            if (p.lines >= CAPACITY) {
+                metrics.auditDropped(); // the writer is behind (stdout's reader stopped reading)
+                return;
+            }
+            p.append(line);
         }
+    }
+
+    /** One thread's lines that the writer has not taken yet. */
+    private static final class Pending {
+        private byte[] bytes = new byte[16 * 1024];
+        private int length;
+        private int lines;
+
+        void append(AuditLine line) {
+            if (length + line.length() > bytes.length) {
+                bytes = java.util.Arrays.copyOf(bytes, Math.max(length + line.length(), bytes.length * 2));
+            }
+            line.copyTo(bytes, length);
+            length += line.length();
+            lines++;
+        }
+    }
+
+    private Pending register() {
+        Pending p = new Pending();
+        all.add(p);
+        return p;
     }
 
     private void drain() {
-        var batch = new java.util.ArrayList<byte[]>(BATCH);
-        try {
-            while (true) {
-                boolean last = !running; // read before draining: close() waits for what was queued before it
-                while (queue.drainTo(batch, BATCH) > 0) {
-                    for (byte[] line : batch) {
-                        put(line);
+        while (true) {
+            boolean last = !running; // read before taking: close() waits for what was written before it
+            for (Pending p : all) {
+                int length;
+                synchronized (p) {
+                    if (p.length == 0) {
+                        continue;
                     }
-                    batch.clear();
-                    writeOut();
+                    byte[] full = p.bytes;
+                    p.bytes = taken;
+                    taken = full;
+                    length = p.length;
+                    p.length = 0;
+                    p.lines = 0;
                 }
-                if (last) {
-                    return;
-                }
-                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(PERIOD_MILLIS));
+                write(taken, length);
             }
-        } finally {
-            writeOut();
-        }
-    }
-
-    /** Adds a line to the writer's buffer, writing the buffer out first when the line would not fit. */
-    private void put(byte[] line) {
-        if (filled + line.length > pending.length) {
-            writeOut();
-        }
-        if (line.length > pending.length) {
-            write(line, line.length); // longer than the buffer (a path is cut at 256 chars, so never in practice)
-            return;
-        }
-        System.arraycopy(line, 0, pending, filled, line.length);
-        filled += line.length;
-    }
-
-    private void writeOut() {
-        if (filled > 0) {
-            try {
-                write(pending, filled);
-            } finally {
-                filled = 0; // written or lost, never written twice
+            if (last) {
+                return;
             }
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(PERIOD_MILLIS));
         }
     }
 
