@@ -15,9 +15,9 @@ import io.netty.util.concurrent.FastThreadLocal;
 import io.sigcar.accept.Channels;
 import io.sigcar.config.SidecarConfig.Upstream;
 import io.vertx.core.Future;
-import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.internal.buffer.BufferInternal;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -313,9 +313,15 @@ final class AppLinks {
             }
 
             /** Relays the answer's head; false when its client has gone (the connection is closed, not relayed on). */
+            // head, body and end: call is null once the call was aborted (its client left) while
+            // the parser was still reading this buffer; the connection is closing, so nothing is relayed.
+
             @Override
             public boolean head(AnswerParser.Head head) {
                 Call c = call;
+                if (c == null) {
+                    return false;
+                }
                 if (!c.client.isOpen()) {
                     call = null;
                     channel.close();
@@ -330,12 +336,18 @@ final class AppLinks {
 
             @Override
             public void body(Buffer chunk) {
-                call.relay.chunk(chunk);
+                Call c = call;
+                if (c != null) {
+                    c.relay.chunk(chunk);
+                }
             }
 
             @Override
             public void end(Buffer last, boolean reusable) {
                 Call c = call;
+                if (c == null) {
+                    return;
+                }
                 if (reusable) {
                     release();
                 } else {

@@ -39,7 +39,7 @@ public record InjectorConfig(Sidecar sidecar) {
     /** The built-in defaults (the contract's example file), used for keys the file leaves out. */
     public static InjectorConfig defaults() {
         return new InjectorConfig(new Sidecar("ghcr.io/sigcar/sigcar:0.1.0", "IfNotPresent", true, 8000, 9901, 8080,
-                "http", "sigcar-keys", "info", Map.of("cpu", new Quantity("50m"), "memory", new Quantity("192Mi")),
+                "http", "sigcar-keys", "info", Map.of("cpu", new Quantity("50m"), "memory", new Quantity("208Mi")),
                 Map.of("memory", new Quantity("256Mi")), Map.of(), ""));
     }
 

@@ -47,7 +47,7 @@ class InjectorConfigTest {
                   keysSecret: sigcar-keys
                   logLevel: info
                   resources:
-                    requests: {cpu: 50m, memory: 192Mi}
+                    requests: {cpu: 50m, memory: 208Mi}
                     limits: {memory: 256Mi}
                   settings:
                     max-age: 300s

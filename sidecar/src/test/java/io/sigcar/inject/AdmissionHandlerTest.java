@@ -115,7 +115,7 @@ class AdmissionHandlerTest {
                 Arguments.of("sigcar.io/cpu-request", "lots", "is not a Kubernetes quantity"),
                 Arguments.of("sigcar.io/cpu-limit", "-1", "is not a Kubernetes quantity"),
                 Arguments.of("sigcar.io/memory-request", "64MB", "is not a Kubernetes quantity"),
-                Arguments.of("sigcar.io/memory-limit", "32Mi", "memory request 192Mi exceeds its limit 32Mi"),
+                Arguments.of("sigcar.io/memory-limit", "32Mi", "memory request 208Mi exceeds its limit 32Mi"),
                 Arguments.of("sigcar.io/log-level", "verbose", "is not one of error, warn, info, debug, trace"),
                 Arguments.of("sigcar.io/native-sidecar", "yes", "is not \"true\" or \"false\""),
                 Arguments.of("sigcar.io/upstream_port", "80", "is not a sigcar annotation"));

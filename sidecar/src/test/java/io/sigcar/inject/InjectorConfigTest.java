@@ -33,7 +33,7 @@ class InjectorConfigTest {
         assertEquals(true, s.nativeSidecar());
         assertEquals(List.of(8000, 9901, 8080), List.of(s.listenPort(), s.adminPort(), s.upstreamPort()));
         assertEquals("http", s.takeoverPortName());
-        assertEquals(Map.of("cpu", new Quantity("50m"), "memory", new Quantity("192Mi")), s.requests());
+        assertEquals(Map.of("cpu", new Quantity("50m"), "memory", new Quantity("208Mi")), s.requests());
         assertEquals(Map.of("memory", new Quantity("256Mi")), s.limits());
         assertEquals(List.of("max-age", "future-skew", "max-body-bytes"), List.copyOf(s.settings().keySet()));
         assertEquals("1048576", s.settings().get("max-body-bytes"));

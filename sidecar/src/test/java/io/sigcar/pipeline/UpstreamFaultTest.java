@@ -97,25 +97,31 @@ class UpstreamFaultTest {
         }
     }
 
+    private static final int WARM_ROUNDS = 7;
+    private static final int ROUNDS = 12;
+
     @Test
     void faultsLeaveNoRequestsConnectionsOrBuffersBehind() throws Exception {
         try (FaultyApp app = new FaultyApp();
                 ProxyHarness proxy = new ProxyHarness(app.port(), keys, SETTINGS, InstantSource.system(),
                         ProxyHarness::none)) {
-            faultRound(proxy);
+            // Netty's allocator takes on chunks over the first rounds (2.0-2.3 MiB after one round,
+            // 2.4-3.0 MiB after 7 to 11, with or without a leak): the baseline is taken once it has.
+            for (int i = 0; i < WARM_ROUNDS; i++) {
+                faultRound(proxy);
+            }
             settle(proxy);
-            double directAfterOne = Load.sample(proxy.metrics(), "sigcar_buffers_direct_bytes");
-            for (int i = 0; i < 10; i++) {
+            double warm = Load.sample(proxy.metrics(), "sigcar_buffers_direct_bytes");
+            for (int i = 0; i < ROUNDS; i++) {
                 faultRound(proxy);
             }
             settle(proxy);
             String metrics = proxy.metrics();
             double direct = Load.sample(metrics, "sigcar_buffers_direct_bytes");
-            System.out.printf("faults: direct memory %.0f KiB after 1 round, %.0f KiB after 11%n",
-                    directAfterOne / 1024, direct / 1024);
-            // 11 rounds leaking even one 100 kB relay each would add > 1 MiB.
-            assertTrue(direct - directAfterOne < 1024 * 1024, "direct memory grew from " + directAfterOne + " to "
-                    + direct);
+            System.out.printf("faults: direct memory %.0f KiB after %d rounds, %.0f KiB after %d more%n",
+                    warm / 1024, WARM_ROUNDS, direct / 1024, ROUNDS);
+            // 12 rounds leaking even one 100 kB relay each would add > 1 MiB.
+            assertTrue(direct - warm < 1024 * 1024, "direct memory grew from " + warm + " to " + direct);
             assertEquals(0, Load.sample(metrics, "sigcar_upstream_active"), metrics);
         }
     }
