@@ -207,8 +207,11 @@ public final class Acceptor {
         return new Rejection(reason, detail, close);
     }
 
-    /** 1 to 18 ASCII digits; a loop, because String.matches compiles its regex on every request. */
-    private static boolean plainNumber(String s) {
+    /**
+     * 1 to 18 ASCII digits (a Content-Length that {@code Long.parseLong} reads as written); a loop,
+     * because String.matches compiles its regex on every request.
+     */
+    public static boolean plainNumber(String s) {
         if (s.isEmpty() || s.length() > 18) {
             return false;
         }

@@ -1,6 +1,7 @@
 package io.sigcar.forward;
 
 import io.netty.buffer.ByteBuf;
+import io.sigcar.accept.Acceptor;
 import io.sigcar.accept.FieldNames;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.buffer.BufferInternal;
@@ -85,20 +86,6 @@ final class AnswerParser {
                 }
                 sink.accept(name, values[i]);
             }
-        }
-
-        /** The value of the first field named {@code name} (any case), or null. */
-        String get(String name) {
-            for (int i = 0; i < count; i++) {
-                if (names[i].equalsIgnoreCase(name)) {
-                    return values[i];
-                }
-            }
-            return null;
-        }
-
-        int size() {
-            return count;
         }
 
         private void clear() {
@@ -374,23 +361,21 @@ final class AnswerParser {
 
     /** Content-Length: digits; repeated (in fields or a list), every value the same. */
     private void contentLength(String value) throws BadAnswer {
-        for (String part : value.split(",", -1)) {
-            String digits = part.strip();
-            if (digits.isEmpty() || digits.length() > 18) {
+        for (int from = 0; ; ) {
+            int comma = value.indexOf(',', from);
+            String digits = value.substring(from, comma < 0 ? value.length() : comma).strip(); // the usual: no copy
+            if (!Acceptor.plainNumber(digits)) {
                 throw new BadAnswer("Content-Length is not a length: " + value);
             }
-            long n = 0;
-            for (int i = 0; i < digits.length(); i++) {
-                char c = digits.charAt(i);
-                if (c < '0' || c > '9') {
-                    throw new BadAnswer("Content-Length is not a length: " + value);
-                }
-                n = n * 10 + (c - '0');
-            }
+            long n = Long.parseLong(digits);
             if (length >= 0 && n != length) {
                 throw new BadAnswer("two different Content-Lengths");
             }
             length = n;
+            if (comma < 0) {
+                break;
+            }
+            from = comma + 1;
         }
         head.hasLength = true;
     }
@@ -511,14 +496,26 @@ final class AnswerParser {
         return t.equalsIgnoreCase("chunked");
     }
 
-    /** Whether the comma-separated list {@code value} holds {@code token} (any case). */
+    /** Whether the comma-separated list {@code value} holds {@code token} (any case); no split, no copies. */
     private static boolean hasToken(String value, String token) {
-        for (String part : value.split(",")) {
-            if (part.strip().equalsIgnoreCase(token)) {
+        for (int from = 0; ; ) {
+            int comma = value.indexOf(',', from);
+            int a = from;
+            int b = comma < 0 ? value.length() : comma;
+            while (a < b && Character.isWhitespace(value.charAt(a))) {
+                a++;
+            }
+            while (b > a && Character.isWhitespace(value.charAt(b - 1))) {
+                b--;
+            }
+            if (b - a == token.length() && value.regionMatches(true, a, token, 0, b - a)) {
                 return true;
             }
+            if (comma < 0) {
+                return false;
+            }
+            from = comma + 1;
         }
-        return false;
     }
 
     private static boolean startsWith(byte[] b, byte[] prefix) {

@@ -38,9 +38,7 @@ public final class AuditLog implements AutoCloseable {
     private static final byte[] END = ascii("}\n");
     private static final byte[] NULL = ascii("null");
 
-    /** Each thread's line being formatted (the event loops'). */
-    private final ThreadLocal<AuditLine> lines = ThreadLocal.withInitial(AuditLine::new);
-    /** Each thread's lines not yet taken by the writer, and every thread's, for the writer. */
+    /** Each thread's line being formatted and lines not yet taken (the event loops'), and every thread's, for the writer. */
     private final ThreadLocal<Pending> pending = ThreadLocal.withInitial(this::register);
     private final java.util.Set<Pending> all = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final OutputStream out;
@@ -61,7 +59,8 @@ public final class AuditLog implements AutoCloseable {
     }
 
     public void write(Entry e) {
-        AuditLine line = lines.get().reset().raw(TIME);
+        Pending p = pending.get();
+        AuditLine line = p.line.reset().raw(TIME); // only this thread touches it: formatted outside the lock
         time(line, e.time());
         line.raw('"');
         field(line, ROUTE, e.route());
@@ -71,7 +70,6 @@ public final class AuditLog implements AutoCloseable {
         field(line, OUTCOME, e.outcome().label());
         field(line, REASON, e.reason());
         line.raw(STATUS).number(e.status()).raw(LATENCY).number(e.latencyMicros()).raw(END);
-        Pending p = pending.get();
         synchronized (p) {
             if (p.lines >= CAPACITY) {
                 metrics.auditDropped(); // the writer is behind (stdout's reader stopped reading)
@@ -81,8 +79,9 @@ public final class AuditLog implements AutoCloseable {
         }
     }
 
-    /** One thread's lines that the writer has not taken yet. */
+    /** One thread's line being formatted, and its lines that the writer has not taken yet. */
     private static final class Pending {
+        private final AuditLine line = new AuditLine();
         private byte[] bytes = new byte[16 * 1024];
         private int length;
         private int lines;

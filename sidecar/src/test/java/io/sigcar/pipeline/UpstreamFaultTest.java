@@ -118,8 +118,9 @@ class UpstreamFaultTest {
             settle(proxy);
             String metrics = proxy.metrics();
             double direct = Load.sample(metrics, "sigcar_buffers_direct_bytes");
-            System.out.printf("faults: direct memory %.0f KiB after %d rounds, %.0f KiB after %d more%n",
-                    warm / 1024, WARM_ROUNDS, direct / 1024, ROUNDS);
+            System.getLogger(UpstreamFaultTest.class.getName()).log(System.Logger.Level.INFO, String.format(
+                    "faults: direct memory %.0f KiB after %d rounds, %.0f KiB after %d more", warm / 1024, WARM_ROUNDS,
+                    direct / 1024, ROUNDS));
             // 12 rounds leaking even one 100 kB relay each would add > 1 MiB.
             assertTrue(direct - warm < 1024 * 1024, "direct memory grew from " + warm + " to " + direct);
             assertEquals(0, Load.sample(metrics, "sigcar_upstream_active"), metrics);
