@@ -7,6 +7,7 @@ import io.sigcar.crypto.ByteBufs;
 import io.sigcar.crypto.CryptoProvider;
 import io.sigcar.reject.Reason;
 import io.sigcar.verify.Verdict;
+import io.sigcar.verify.sfv.Dictionaries;
 import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,7 +18,6 @@ import org.greenbytes.http.sfv.ByteSequenceItem;
 import org.greenbytes.http.sfv.Dictionary;
 import org.greenbytes.http.sfv.ListElement;
 import org.greenbytes.http.sfv.ParseException;
-import org.greenbytes.http.sfv.Parser;
 
 /**
  * RFC 9530 {@code Content-Digest}: checks the field against the body bytes actually received,
@@ -51,7 +51,7 @@ public final class ContentDigest {
         }
         Map<String, ListElement<? extends Object>> members;
         try {
-            members = new Parser(fieldValues).parseDictionary().get();
+            members = Dictionaries.parse(fieldValues);
         } catch (ParseException e) {
             return reject(Reason.MALFORMED_SIGNATURE, "Content-Digest is not a structured dictionary: "
                     + e.getMessage());

@@ -1,5 +1,6 @@
 package io.sigcar.verify.rfc9421;
 
+import io.sigcar.verify.sfv.Dictionaries;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
@@ -7,8 +8,8 @@ import java.util.Map;
 import org.greenbytes.http.sfv.BooleanItem;
 import org.greenbytes.http.sfv.Item;
 import org.greenbytes.http.sfv.ListElement;
-import org.greenbytes.http.sfv.ParseException;
 import org.greenbytes.http.sfv.Parameters;
+import org.greenbytes.http.sfv.ParseException;
 import org.greenbytes.http.sfv.Parser;
 import org.greenbytes.http.sfv.StringItem;
 import org.greenbytes.http.sfv.Type;
@@ -122,7 +123,7 @@ final class FieldValues {
             throws ComponentException {
         Map<String, ListElement<? extends Object>> members;
         try {
-            members = new Parser(values).parseDictionary().get();
+            members = Dictionaries.parse(values);
         } catch (ParseException e) {
             throw ComponentException.malformed("field " + name + " is not a structured dictionary");
         }

@@ -1,5 +1,6 @@
 package io.sigcar.verify.rfc9421;
 
+import io.sigcar.verify.sfv.Dictionaries;
 import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -8,7 +9,6 @@ import org.greenbytes.http.sfv.ByteSequenceItem;
 import org.greenbytes.http.sfv.InnerList;
 import org.greenbytes.http.sfv.ListElement;
 import org.greenbytes.http.sfv.ParseException;
-import org.greenbytes.http.sfv.Parser;
 
 /**
  * The {@code Signature-Input} and {@code Signature} dictionaries of one request, paired by label.
@@ -55,7 +55,7 @@ final class SignatureFields {
     private static Map<String, ListElement<? extends Object>> dictionary(String field, List<String> values)
             throws ComponentException {
         try {
-            return new Parser(values).parseDictionary().get();
+            return Dictionaries.parse(values);
         } catch (ParseException e) {
             throw ComponentException.malformed(field + " is not a structured dictionary: " + e.getMessage());
         }
