@@ -3,6 +3,7 @@ package io.sigcar.forward;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -13,6 +14,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.sigcar.accept.Channels;
+import io.sigcar.accept.wire.WireTransport;
 import io.sigcar.config.SidecarConfig.Upstream;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -46,6 +48,8 @@ final class AppLinks {
 
     /** Room for a usual request head beside the body; a larger head grows the buffer once or twice. */
     private static final int HEAD_ROOM = 1024;
+    /** The largest buffer the request is written in (the allocator's pooled sizes end just above). */
+    private static final int PIECE = WireTransport.READ_MAX;
     private static final byte[] VERSION_LINE_END = " HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] COLON_SPACE = {':', ' '};
     private static final byte[] CRLF = {'\r', '\n'};
@@ -120,7 +124,8 @@ final class AppLinks {
     static ByteBuf request(ByteBufAllocator alloc, HttpServerRequest in, ByteBuf body,
             Consumer<BiConsumer<String, String>> fields) {
         int length = body.readableBytes();
-        ByteBuf out = alloc.directBuffer(HEAD_ROOM + length);
+        boolean together = HEAD_ROOM + length <= PIECE;
+        ByteBuf out = alloc.directBuffer(together ? HEAD_ROOM + length : HEAD_ROOM);
         out.writeCharSequence(in.method().name(), StandardCharsets.US_ASCII);
         out.writeByte(' ');
         out.writeBytes(in.uri().getBytes(StandardCharsets.UTF_8));
@@ -128,7 +133,19 @@ final class AppLinks {
         fields.accept((name, value) -> field(out, name, value));
         field(out, "content-length", Integer.toString(length));
         out.writeBytes(CRLF);
-        return out.writeBytes(body, body.readerIndex(), length);
+        if (together) {
+            return out.writeBytes(body, body.readerIndex(), length);
+        }
+        // A larger body goes in pooled pieces, written with one gathering write: one buffer of
+        // head and body would be over the allocator's largest pooled size, so fresh, zeroed
+        // and freed per request (see WireTransport.READ_MAX).
+        CompositeByteBuf pieces = alloc.compositeDirectBuffer(2 + length / PIECE);
+        pieces.addComponent(true, out);
+        for (int at = body.readerIndex(), end = at + length; at < end; at += PIECE) {
+            int n = Math.min(PIECE, end - at);
+            pieces.addComponent(true, alloc.directBuffer(n).writeBytes(body, at, n));
+        }
+        return pieces;
     }
 
     private static void field(ByteBuf out, String name, String value) {
@@ -157,7 +174,7 @@ final class AppLinks {
                 .option(ChannelOption.TCP_NODELAY, true)
                 // Reads of at most 16 KiB: an answer paused behind a slow client holds a few small buffers.
                 .option(ChannelOption.RECVBUF_ALLOCATOR, new io.netty.channel.AdaptiveRecvByteBufAllocator(64, 2048,
-                        16 * 1024))
+                        WireTransport.READ_MAX))
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
