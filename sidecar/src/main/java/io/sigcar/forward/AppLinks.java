@@ -116,7 +116,8 @@ final class AppLinks {
     }
 
     /**
-     * The request the app sees, head and body in one buffer: the origin-form target as verified,
+     * The request the app sees, head and body in one buffer (or, over 16 KiB, the head and pooled
+     * pieces of the body, written together): the origin-form target as verified,
      * the fields {@code fields} writes, the body's length and the verified body. The bytes are the
      * ones Netty's request encoder wrote for the same message (the target as UTF-8, fields as
      * ISO-8859-1); the client's head passed the accept stage's checks already.
